@@ -1,0 +1,212 @@
+package api
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"gimark/internal/ratelimit"
+	"gimark/model"
+)
+
+const (
+	ctxRequestID = "request_id"
+	ctxPrincipal = "principal"
+	headerReqID  = "X-Request-ID"
+)
+
+type principalKey struct{}
+
+// PrincipalFrom returns the signed-in caller stored by the authenticate middleware.
+func PrincipalFrom(ctx context.Context) (model.Principal, bool) {
+	p, ok := ctx.Value(principalKey{}).(model.Principal)
+	return p, ok
+}
+
+func principal(c *gin.Context) model.Principal {
+	p, _ := PrincipalFrom(c.Request.Context())
+	return p
+}
+
+// handle adapts a handler that returns an error: the one place errors become responses.
+func (a *app) handle(fn func(c *gin.Context) error) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if err := fn(c); err != nil {
+			writeError(c, a.log, err)
+		}
+	}
+}
+
+// requestID accepts a caller's X-Request-ID when it is short and plain, else makes one,
+// and echoes it.
+func requestID() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id := c.GetHeader(headerReqID)
+		if !validRequestID(id) {
+			var b [12]byte
+			_, _ = rand.Read(b[:])
+			id = hex.EncodeToString(b[:])
+		}
+		c.Set(ctxRequestID, id)
+		c.Header(headerReqID, id)
+		c.Next()
+	}
+}
+
+func validRequestID(id string) bool {
+	if id == "" || len(id) > 64 {
+		return false
+	}
+	for _, r := range id {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+// accessLog writes one structured line per request. It logs the route pattern rather than
+// the path (a label code in a path is not logged), and a truncated client address.
+func accessLog(log *slog.Logger) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		start := time.Now()
+		c.Next()
+		route := c.FullPath()
+		if route == "" {
+			route = "unmatched"
+		}
+		attrs := []any{
+			"method", c.Request.Method, "route", route, "status", c.Writer.Status(),
+			"dur_ms", float64(time.Since(start).Microseconds()) / 1000,
+			"bytes", c.Writer.Size(), "request_id", c.GetString(ctxRequestID),
+			"client", truncateIP(c.ClientIP()),
+		}
+		if p, ok := PrincipalFrom(c.Request.Context()); ok {
+			attrs = append(attrs, "principal_id", p.UserID)
+		}
+		level := slog.LevelInfo
+		if c.Writer.Status() >= 500 {
+			level = slog.LevelError
+		}
+		log.Log(c.Request.Context(), level, "request", attrs...)
+	}
+}
+
+// truncateIP keeps the network, not the person: /24 for IPv4, /48 for IPv6.
+func truncateIP(s string) string {
+	ip := net.ParseIP(s)
+	if ip == nil {
+		return ""
+	}
+	if v4 := ip.To4(); v4 != nil {
+		return fmt.Sprintf("%d.%d.%d.0/24", v4[0], v4[1], v4[2])
+	}
+	return (&net.IPNet{IP: ip.Mask(net.CIDRMask(48, 128)), Mask: net.CIDRMask(48, 128)}).String()
+}
+
+// recovery turns a panic into a logged 500 problem.
+func (a *app) recovery() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		defer func() {
+			if r := recover(); r != nil {
+				if err, ok := r.(error); ok && err == http.ErrAbortHandler {
+					panic(r)
+				}
+				a.log.Error("panic", "request_id", c.GetString(ctxRequestID), "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+				writeError(c, a.log, fmt.Errorf("panic: %v", r))
+			}
+		}()
+		c.Next()
+	}
+}
+
+// bodyLimit caps every request body; handlers that accept uploads raise it for their route.
+func bodyLimit(log *slog.Logger, def int64, perRoute map[string]int64) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if c.Request.Body != nil {
+			limit := def
+			if l, ok := perRoute[c.FullPath()]; ok {
+				limit = l
+			}
+			if c.Request.ContentLength > limit {
+				writeError(c, log, tooLarge(limit))
+				return
+			}
+			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
+		}
+		c.Next()
+	}
+}
+
+// authenticate requires a valid bearer access token and stores the principal.
+func (a *app) authenticate() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		h := c.GetHeader("Authorization")
+		scheme, token, ok := strings.Cut(h, " ")
+		if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
+			c.Header("WWW-Authenticate", `Bearer realm="gimark"`)
+			writeError(c, a.log, model.CodeError(model.KindUnauthenticated, "missing_token", "sign in: an Authorization: Bearer token is required"))
+			return
+		}
+		p, err := a.issuer.Verify(strings.TrimSpace(token))
+		if err != nil {
+			c.Header("WWW-Authenticate", `Bearer realm="gimark", error="invalid_token"`)
+			writeError(c, a.log, err)
+			return
+		}
+		c.Request = c.Request.WithContext(context.WithValue(c.Request.Context(), principalKey{}, p))
+		c.Next()
+	}
+}
+
+// requireRole lets only the given roles through (403 for others).
+func (a *app) requireRole(roles ...model.Role) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		p := principal(c)
+		for _, r := range roles {
+			if p.Role == r {
+				c.Next()
+				return
+			}
+		}
+		writeError(c, a.log, model.CodeError(model.KindForbidden, "forbidden", "your role may not do this"))
+	}
+}
+
+// rateLimit limits requests per client address.
+func (a *app) rateLimit(k *ratelimit.Keyed) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if ok, retry := k.Allow(c.ClientIP()); !ok {
+			writeError(c, a.log, &model.Error{Kind: model.KindRateLimited, Code: "rate_limited", Msg: "too many requests; slow down", RetryAfter: retry})
+			return
+		}
+		c.Next()
+	}
+}
+
+// securityHeaders are sent with every answer.
+func securityHeaders() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		h := c.Writer.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "no-referrer")
+		c.Next()
+	}
+}
+
+func jsonRender(w http.ResponseWriter, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}

@@ -1,0 +1,119 @@
+// Package api is gimark's HTTP edge: the Gin engine, middleware, request and response
+// shapes, and the mapping of errors to RFC 9457 problem documents. Handlers parse, call one
+// service method and render; the rules live in internal/.
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"gimark/internal/account"
+	"gimark/internal/auth"
+	"gimark/internal/enterprise"
+	"gimark/internal/ratelimit"
+	"gimark/model"
+)
+
+// Readiness reports whether the service can answer (database reachable, schema current).
+type Readiness interface {
+	Ready(ctx context.Context) error
+}
+
+// Deps are the services the HTTP edge calls.
+type Deps struct {
+	Log            *slog.Logger
+	Accounts       *account.Service
+	Enterprises    *enterprise.Service
+	Ready          Readiness
+	TrustedProxies []string         // addresses whose X-Forwarded-For is believed
+	AuthRatePerMin int              // public auth endpoints, per client address (default 30)
+	Now            func() time.Time // injected clock for rate limits
+}
+
+type app struct {
+	Deps
+	log    *slog.Logger
+	issuer *auth.Issuer
+}
+
+// New builds the engine with every route and its guard. This file is the one place to read
+// who may call what.
+func New(d Deps) *gin.Engine {
+	if d.Log == nil {
+		d.Log = slog.Default()
+	}
+	if d.AuthRatePerMin == 0 {
+		d.AuthRatePerMin = 30
+	}
+	a := &app{Deps: d, log: d.Log, issuer: d.Accounts.Issuer()}
+
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	r.HandleMethodNotAllowed = true
+	r.ContextWithFallback = true
+	// Without trusted proxies X-Forwarded-For is ignored, so a client cannot pick the address
+	// that rate limits and sign-in throttling count against.
+	_ = r.SetTrustedProxies(d.TrustedProxies)
+	r.Use(requestID(), accessLog(a.log), a.recovery(), securityHeaders(), a.bodyLimit(MaxJSONBody, nil))
+	r.NoRoute(a.handle(func(c *gin.Context) error {
+		return model.CodeError(model.KindNotFound, "route_not_found", "no such endpoint")
+	}))
+	r.NoMethod(a.handle(func(c *gin.Context) error {
+		return &model.Error{Kind: model.KindMalformed, Code: "method_not_allowed", Msg: "this method is not allowed here"}
+	}))
+
+	authLimit := ratelimit.PerMinute(d.AuthRatePerMin, d.Now)
+	authn := a.authenticate()
+	staff := a.requireRole(model.RoleReviewer, model.RoleAdmin)
+	admin := a.requireRole(model.RoleAdmin)
+	ent := a.requireRole(model.RoleEnterprise)
+	anyRole := a.requireRole(model.RoleAdmin, model.RoleReviewer, model.RoleEnterprise)
+
+	// Operations.
+	r.GET("/healthz", a.healthz)
+	r.GET("/readyz", a.handle(a.readyz))
+
+	v1 := r.Group("/api/v1")
+
+	// Public: no account. Rate limited per client address.
+	v1.POST("/auth/register", a.rateLimit(authLimit), a.handle(a.register))
+	v1.POST("/auth/login", a.rateLimit(authLimit), a.handle(a.login))
+	v1.POST("/auth/refresh", a.rateLimit(authLimit), a.handle(a.refresh))
+
+	// Signed in, any role.
+	v1.POST("/auth/logout", authn, anyRole, a.handle(a.logout))
+	v1.GET("/me", authn, anyRole, a.handle(a.me))
+
+	// Accounts (admin).
+	v1.POST("/users", authn, admin, a.handle(a.createUser))
+
+	// Enterprises: the bureau lists; an enterprise reads and edits its own (service checks).
+	v1.GET("/enterprises", authn, staff, a.handle(a.listEnterprises))
+	v1.GET("/enterprises/:id", authn, anyRole, a.handle(a.getEnterprise))
+	v1.PATCH("/enterprises/:id", authn, ent, a.handle(a.updateEnterprise))
+
+	return r
+}
+
+// bodyLimit is the app-bound body cap (see bodyLimit).
+func (a *app) bodyLimit(def int64, perRoute map[string]int64) gin.HandlerFunc {
+	return bodyLimit(a.log, def, perRoute)
+}
+
+func (a *app) healthz(c *gin.Context) {
+	c.JSON(http.StatusOK, gin.H{"status": "ok"})
+}
+
+func (a *app) readyz(c *gin.Context) error {
+	ctx, cancel := context.WithTimeout(c.Request.Context(), 3*time.Second)
+	defer cancel()
+	if err := a.Ready.Ready(ctx); err != nil {
+		return &model.Error{Kind: model.KindUnavailable, Code: "not_ready", Msg: "not ready: " + err.Error(), Err: err}
+	}
+	c.JSON(http.StatusOK, gin.H{"status": "ready"})
+	return nil
+}

@@ -1,0 +1,344 @@
+// Package apitest builds the real HTTP router over a real database for handler tests, with
+// helpers that create accounts through the API itself.
+package apitest
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"golang.org/x/crypto/bcrypt"
+
+	"gimark/api"
+	"gimark/internal/account"
+	"gimark/internal/auth"
+	"gimark/internal/enterprise"
+	"gimark/internal/store"
+	"gimark/internal/testdb"
+	"gimark/internal/uscc"
+)
+
+// Clock is a settable clock shared by the services under test.
+type Clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// Now returns the clock's time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+// Advance moves the clock forward.
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// Options tune the environment.
+type Options struct {
+	AuthRatePerMin int // 0: high enough never to trip
+}
+
+// Env is one application under test.
+type Env struct {
+	T        *testing.T
+	Engine   string
+	Store    *store.Store
+	Handler  http.Handler
+	Accounts *account.Service
+	Clock    *Clock
+	Secret   []byte
+	Log      *bytes.Buffer // everything the service logged
+}
+
+// AdminPassword is the bootstrapped admin's password in every Env.
+const AdminPassword = "admin-password-123"
+
+// Each runs fn on every test engine (SQLite, and MySQL when configured).
+func Each(t *testing.T, fn func(t *testing.T, e *Env)) { EachWith(t, Options{}, fn) }
+
+// EachWith is Each with options.
+func EachWith(t *testing.T, o Options, fn func(t *testing.T, e *Env)) {
+	t.Helper()
+	for _, eng := range testdb.Engines(t) {
+		t.Run(eng.Name, func(t *testing.T) {
+			fn(t, New(t, eng, o))
+		})
+	}
+}
+
+// New builds an Env on engine eng.
+func New(t *testing.T, eng testdb.Engine, o Options) *Env {
+	t.Helper()
+	clock := &Clock{t: time.Now().UTC().Truncate(time.Second)}
+	st := eng.Open(t, clock.Now)
+	secret := []byte(strings.Repeat("test-secret-", 4))
+	issuer, err := auth.NewIssuer(secret, clock.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logBuf := &bytes.Buffer{}
+	log := slog.New(slog.NewJSONHandler(&lockedWriter{w: logBuf}, nil))
+	accounts := account.New(st, auth.NewHasher(bcrypt.MinCost), issuer, account.NewThrottle(clock.Now), clock.Now)
+	if _, _, err := accounts.Bootstrap(t.Context(), "admin", AdminPassword); err != nil {
+		t.Fatal(err)
+	}
+	rate := o.AuthRatePerMin
+	if rate == 0 {
+		rate = 1_000_000
+	}
+	h := api.New(api.Deps{Log: log, Accounts: accounts, Enterprises: enterprise.New(st), Ready: st,
+		AuthRatePerMin: rate, Now: clock.Now})
+	return &Env{T: t, Engine: eng.Name, Store: st, Handler: h, Accounts: accounts, Clock: clock, Secret: secret, Log: logBuf}
+}
+
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+// Response is a recorded answer.
+type Response struct {
+	Code   int
+	Header http.Header
+	Body   []byte
+}
+
+// JSON decodes the body into v, failing the test on error.
+func (r *Response) JSON(t testing.TB, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.Body, v); err != nil {
+		t.Fatalf("decode %s: %v", r.Body, err)
+	}
+}
+
+// Map decodes the body as an object.
+func (r *Response) Map(t testing.TB) map[string]any {
+	t.Helper()
+	var m map[string]any
+	r.JSON(t, &m)
+	return m
+}
+
+// Problem is the decoded problem document.
+type Problem struct {
+	Type   string `json:"type"`
+	Title  string `json:"title"`
+	Status int    `json:"status"`
+	Detail string `json:"detail"`
+	Code   string `json:"code"`
+	Errors []struct {
+		Field   string `json:"field"`
+		Message string `json:"message"`
+	} `json:"errors"`
+}
+
+// Problem checks the answer is problem+json with the given status and returns it.
+func (r *Response) Problem(t testing.TB, status int) Problem {
+	t.Helper()
+	if r.Code != status {
+		t.Fatalf("status %d, want %d: %s", r.Code, status, r.Body)
+	}
+	if ct := r.Header.Get("Content-Type"); ct != api.ProblemContentType {
+		t.Fatalf("content type %q, want %s", ct, api.ProblemContentType)
+	}
+	var p Problem
+	r.JSON(t, &p)
+	if p.Status != status || p.Code == "" || p.Title == "" || p.Type == "" {
+		t.Fatalf("incomplete problem document: %s", r.Body)
+	}
+	return p
+}
+
+// HasField reports whether the problem names field.
+func (p Problem) HasField(field string) bool {
+	for _, e := range p.Errors {
+		if e.Field == field {
+			return true
+		}
+	}
+	return false
+}
+
+// Request is a request to send.
+type Request struct {
+	Method, Path string
+	Body         any // marshalled as JSON unless []byte or string
+	Token        string
+	Header       map[string]string
+}
+
+// Do sends req through the router.
+func (e *Env) Do(req Request) *Response {
+	var body io.Reader
+	switch b := req.Body.(type) {
+	case nil:
+	case []byte:
+		body = bytes.NewReader(b)
+	case string:
+		body = strings.NewReader(b)
+	default:
+		j, err := json.Marshal(b)
+		if err != nil {
+			e.T.Fatal(err)
+		}
+		body = bytes.NewReader(j)
+	}
+	r := httptest.NewRequest(req.Method, req.Path, body)
+	if body != nil {
+		r.Header.Set("Content-Type", "application/json")
+	}
+	if req.Token != "" {
+		r.Header.Set("Authorization", "Bearer "+req.Token)
+	}
+	for k, v := range req.Header {
+		r.Header.Set(k, v)
+	}
+	w := httptest.NewRecorder()
+	e.Handler.ServeHTTP(w, r)
+	return &Response{Code: w.Code, Header: w.Header(), Body: w.Body.Bytes()}
+}
+
+// Get, Post, Patch are shorthands for Do.
+func (e *Env) Get(path, token string) *Response {
+	return e.Do(Request{Method: "GET", Path: path, Token: token})
+}
+
+// Post sends a JSON body.
+func (e *Env) Post(path, token string, body any) *Response {
+	return e.Do(Request{Method: "POST", Path: path, Token: token, Body: body})
+}
+
+// Patch sends a JSON body.
+func (e *Env) Patch(path, token string, body any) *Response {
+	return e.Do(Request{Method: "PATCH", Path: path, Token: token, Body: body})
+}
+
+// Tokens is a decoded sign-in answer.
+type Tokens struct {
+	AccessToken  string `json:"access_token"`
+	RefreshToken string `json:"refresh_token"`
+	TokenType    string `json:"token_type"`
+	ExpiresIn    int    `json:"expires_in"`
+}
+
+// Login signs in through the API and fails the test unless it works.
+func (e *Env) Login(username, password string) Tokens {
+	e.T.Helper()
+	r := e.Post("/api/v1/auth/login", "", map[string]string{"username": username, "password": password})
+	if r.Code != http.StatusOK {
+		e.T.Fatalf("login %s: %d %s", username, r.Code, r.Body)
+	}
+	var tk Tokens
+	r.JSON(e.T, &tk)
+	return tk
+}
+
+// AdminToken signs in as the bootstrapped admin.
+func (e *Env) AdminToken() string { return e.Login("admin", AdminPassword).AccessToken }
+
+// seq numbers fixture codes; it starts at a random point so separate runs differ.
+var seq = func() *atomic.Int64 {
+	var a atomic.Int64
+	a.Store(time.Now().UnixNano() % 50_000_000)
+	return &a
+}()
+
+// USCC returns a valid, never-before-used unified social credit code.
+func USCC(t testing.TB) string {
+	t.Helper()
+	n := seq.Add(1)
+	code, err := uscc.Make("91", "620300", fmt.Sprintf("%08d", n%100_000_000))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return code
+}
+
+// Password is the password of every account the helpers create.
+const Password = "correct-horse-battery"
+
+// Account is an account created by a helper.
+type Account struct {
+	UserID       int64
+	Username     string
+	EnterpriseID int64
+	Token        string
+	Refresh      string
+}
+
+// RegisterBody is a valid registration for username.
+func RegisterBody(t testing.TB, username string) map[string]any {
+	return map[string]any{
+		"username": username, "password": Password,
+		"enterprise": map[string]any{
+			"uscc": USCC(t), "name": "靖远县" + username + "枸杞有限公司", "legal_representative": "张三",
+			"address": "甘肃省白银市靖远县乌兰镇", "region_code": "620421", "contact_phone": "0943-6123456",
+		},
+	}
+}
+
+// Enterprise registers an enterprise with one account through the API and signs it in.
+func (e *Env) Enterprise(username string) Account {
+	e.T.Helper()
+	r := e.Post("/api/v1/auth/register", "", RegisterBody(e.T, username))
+	if r.Code != http.StatusCreated {
+		e.T.Fatalf("register %s: %d %s", username, r.Code, r.Body)
+	}
+	var out struct {
+		User       struct{ ID int64 } `json:"user"`
+		Enterprise struct{ ID int64 } `json:"enterprise"`
+	}
+	r.JSON(e.T, &out)
+	tk := e.Login(username, Password)
+	return Account{UserID: out.User.ID, Username: username, EnterpriseID: out.Enterprise.ID, Token: tk.AccessToken, Refresh: tk.RefreshToken}
+}
+
+// Staff creates a reviewer or admin through the admin API and signs it in.
+func (e *Env) Staff(username, role string) Account {
+	e.T.Helper()
+	r := e.Post("/api/v1/users", e.AdminToken(), map[string]any{"username": username, "password": Password, "role": role})
+	if r.Code != http.StatusCreated {
+		e.T.Fatalf("create %s %s: %d %s", role, username, r.Code, r.Body)
+	}
+	var out struct{ ID int64 }
+	r.JSON(e.T, &out)
+	tk := e.Login(username, Password)
+	return Account{UserID: out.ID, Username: username, Token: tk.AccessToken, Refresh: tk.RefreshToken}
+}
+
+// Reviewer creates a reviewer.
+func (e *Env) Reviewer(username string) Account { return e.Staff(username, "reviewer") }
+
+// Route is one registered route.
+type Route struct{ Method, Path string }
+
+// Routes lists every route the router registers.
+func (e *Env) Routes() []Route {
+	type router interface{ Routes() gin.RoutesInfo }
+	var out []Route
+	for _, r := range e.Handler.(router).Routes() {
+		out = append(out, Route{Method: r.Method, Path: r.Path})
+	}
+	return out
+}

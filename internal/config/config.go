@@ -1,0 +1,174 @@
+// Package config reads gimark's settings from the environment (DESIGN.md "How it runs"),
+// applies the laptop-safe defaults and refuses unsafe production settings before the service
+// listens.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is every setting of the service.
+type Config struct {
+	Addr              string
+	Env               string // development | production
+	DBDriver          string // sqlite | mysql
+	DBDSN             string
+	DataDir           string
+	JWTSecret         []byte // empty in development: generated and kept in DataDir
+	AdminUsername     string
+	AdminPassword     string // empty: generated and printed once
+	PublicBaseURL     string
+	ScanWarnThreshold int
+	VerifyRatePerMin  int
+	MaxUploadMB       int
+	LogFormat         string // json | text
+	LogLevel          string
+	TrustedProxies    []string
+	ShutdownTimeout   time.Duration
+}
+
+// Production reports whether the strict checks apply.
+func (c Config) Production() bool { return c.Env == "production" }
+
+// MinSecretBytes is the shortest JWT secret production accepts.
+const MinSecretBytes = 32
+
+// Load reads GIMARK_* variables through getenv (os.Getenv in main, a map in tests). It
+// collects every problem so an operator fixes them all at once.
+func Load(getenv func(string) string) (Config, error) {
+	var errs []error
+	get := func(name, def string) string {
+		if v := strings.TrimSpace(getenv(name)); v != "" {
+			return v
+		}
+		return def
+	}
+	// secret reads NAME or the file named by NAME_FILE (for container secrets).
+	secret := func(name string) string {
+		if v := getenv(name); v != "" {
+			return v
+		}
+		if path := getenv(name + "_FILE"); path != "" {
+			b, err := os.ReadFile(path)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s_FILE: %w", name, err))
+				return ""
+			}
+			return strings.TrimRight(string(b), "\r\n")
+		}
+		return ""
+	}
+	intVar := func(name string, def, min, max int) int {
+		v := get(name, "")
+		if v == "" {
+			return def
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < min || n > max {
+			errs = append(errs, fmt.Errorf("%s must be an integer from %d to %d, got %q", name, min, max, v))
+			return def
+		}
+		return n
+	}
+
+	c := Config{
+		Addr:              get("GIMARK_ADDR", ":8080"),
+		Env:               get("GIMARK_ENV", "development"),
+		DBDriver:          get("GIMARK_DB_DRIVER", "sqlite"),
+		DataDir:           get("GIMARK_DATA_DIR", "data"),
+		JWTSecret:         []byte(secret("GIMARK_JWT_SECRET")),
+		AdminUsername:     get("GIMARK_ADMIN_USERNAME", "admin"),
+		AdminPassword:     secret("GIMARK_ADMIN_PASSWORD"),
+		PublicBaseURL:     strings.TrimRight(get("GIMARK_PUBLIC_BASE_URL", "http://localhost:8080"), "/"),
+		ScanWarnThreshold: intVar("GIMARK_SCAN_WARN_THRESHOLD", 20, 1, 1_000_000),
+		VerifyRatePerMin:  intVar("GIMARK_VERIFY_RATE_PER_MIN", 120, 1, 1_000_000),
+		MaxUploadMB:       intVar("GIMARK_MAX_UPLOAD_MB", 10, 1, 1024),
+		LogFormat:         get("GIMARK_LOG_FORMAT", "json"),
+		LogLevel:          get("GIMARK_LOG_LEVEL", "info"),
+		ShutdownTimeout:   time.Duration(intVar("GIMARK_SHUTDOWN_TIMEOUT_SEC", 30, 1, 3600)) * time.Second,
+	}
+	if v := get("GIMARK_TRUSTED_PROXIES", ""); v != "" {
+		for _, p := range strings.Split(v, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				c.TrustedProxies = append(c.TrustedProxies, p)
+			}
+		}
+	}
+	dsn := secret("GIMARK_DB_DSN")
+
+	switch c.Env {
+	case "development", "production":
+	default:
+		errs = append(errs, fmt.Errorf("GIMARK_ENV must be development or production, got %q", c.Env))
+	}
+	switch c.DBDriver {
+	case "sqlite":
+		if dsn == "" {
+			dsn = "data/gimark.db"
+		}
+	case "mysql":
+		if dsn == "" {
+			errs = append(errs, errors.New("GIMARK_DB_DSN is required when GIMARK_DB_DRIVER=mysql"))
+		}
+	default:
+		errs = append(errs, fmt.Errorf("GIMARK_DB_DRIVER must be sqlite or mysql, got %q", c.DBDriver))
+	}
+	c.DBDSN = dsn
+	switch c.LogFormat {
+	case "json", "text":
+	default:
+		errs = append(errs, fmt.Errorf("GIMARK_LOG_FORMAT must be json or text, got %q", c.LogFormat))
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Errorf("GIMARK_LOG_LEVEL must be debug, info, warn or error, got %q", c.LogLevel))
+	}
+	if u, err := url.Parse(c.PublicBaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		errs = append(errs, fmt.Errorf("GIMARK_PUBLIC_BASE_URL must be an http(s) URL without query, got %q", c.PublicBaseURL))
+	}
+	if len(c.JWTSecret) > 0 && len(c.JWTSecret) < MinSecretBytes {
+		errs = append(errs, fmt.Errorf("GIMARK_JWT_SECRET must be at least %d bytes", MinSecretBytes))
+	}
+	if c.Production() {
+		if len(c.JWTSecret) == 0 {
+			errs = append(errs, fmt.Errorf("GIMARK_JWT_SECRET (at least %d bytes) is required when GIMARK_ENV=production", MinSecretBytes))
+		}
+		if c.AdminPassword != "" && len(c.AdminPassword) < 12 {
+			errs = append(errs, errors.New("GIMARK_ADMIN_PASSWORD must be at least 12 characters in production"))
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return Config{}, fmt.Errorf("configuration: %w", err)
+	}
+	return c, nil
+}
+
+// Masked returns the settings as log attributes with secrets hidden.
+func (c Config) Masked() []any {
+	return []any{
+		"addr", c.Addr, "env", c.Env, "db_driver", c.DBDriver, "db_dsn", maskDSN(c.DBDSN),
+		"data_dir", c.DataDir, "public_base_url", c.PublicBaseURL, "jwt_secret_set", len(c.JWTSecret) > 0,
+		"scan_warn_threshold", c.ScanWarnThreshold, "verify_rate_per_min", c.VerifyRatePerMin,
+		"max_upload_mb", c.MaxUploadMB,
+	}
+}
+
+// maskDSN hides a MySQL password ("user:secret@tcp(...)" → "user:***@tcp(...)").
+func maskDSN(dsn string) string {
+	at := strings.LastIndex(dsn, "@")
+	if at < 0 {
+		return dsn
+	}
+	userinfo := dsn[:at]
+	if colon := strings.Index(userinfo, ":"); colon >= 0 {
+		return userinfo[:colon] + ":***" + dsn[at:]
+	}
+	return dsn
+}

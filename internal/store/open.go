@@ -1,0 +1,187 @@
+// Package store keeps gimark's data with GORM on SQLite (the embedded default) or MySQL
+// (production). It is the only package that speaks SQL; it maps database errors to model
+// errors so callers never see a driver's vocabulary.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/glebarez/sqlite"
+	gomysql "github.com/go-sql-driver/mysql"
+	"gorm.io/driver/mysql"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+)
+
+// Options says which database to open.
+type Options struct {
+	Driver string // sqlite | mysql
+	DSN    string // SQLite file path, or MySQL DSN
+	Logger *slog.Logger
+	Now    func() time.Time // injected clock; UTC
+}
+
+// Store is the database of one gimark instance.
+type Store struct {
+	db      *gorm.DB // writes, and reads that must see them (SQLite: one connection)
+	rdb     *gorm.DB // reads (SQLite: a pool of read-only connections; MySQL: same as db)
+	dialect string
+	log     *slog.Logger
+	now     func() time.Time
+	closers []*sql.DB
+}
+
+// Dialect is "sqlite" or "mysql".
+func (s *Store) Dialect() string { return s.dialect }
+
+// Now is the store's clock, in UTC.
+func (s *Store) Now() time.Time { return s.now().UTC() }
+
+// Open connects to the database described by o. It does not migrate.
+func Open(ctx context.Context, o Options) (*Store, error) {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	s := &Store{dialect: o.Driver, log: o.Logger, now: o.Now}
+	gcfg := func() *gorm.Config {
+		return &gorm.Config{
+			NowFunc:                func() time.Time { return o.Now().UTC() },
+			Logger:                 gormLogger(o.Logger),
+			SkipDefaultTransaction: true, // every write that needs one opens it explicitly
+		}
+	}
+	switch o.Driver {
+	case "sqlite":
+		if err := os.MkdirAll(filepath.Dir(o.DSN), 0o750); err != nil {
+			return nil, fmt.Errorf("create database folder: %w", err)
+		}
+		// WAL lets readers run beside the writer; the busy timeout covers a checkpoint.
+		base := o.DSN + "?_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_time_format=sqlite"
+		w, err := gorm.Open(sqlite.Open(base), gcfg())
+		if err != nil {
+			return nil, fmt.Errorf("open sqlite %s: %w", o.DSN, err)
+		}
+		wdb, _ := w.DB()
+		// One writer connection: SQLite allows one writer at a time, so writers queue in the
+		// pool instead of failing with "database is locked".
+		wdb.SetMaxOpenConns(1)
+		wdb.SetMaxIdleConns(1)
+		wdb.SetConnMaxLifetime(0)
+		r, err := gorm.Open(sqlite.Open(base+"&_pragma=query_only(1)"), gcfg())
+		if err != nil {
+			return nil, fmt.Errorf("open sqlite reader %s: %w", o.DSN, err)
+		}
+		rdb, _ := r.DB()
+		rdb.SetMaxOpenConns(8)
+		rdb.SetMaxIdleConns(8)
+		rdb.SetConnMaxLifetime(0)
+		s.db, s.rdb, s.closers = w, r, []*sql.DB{rdb, wdb}
+	case "mysql":
+		dsn, err := normalizeMySQLDSN(o.DSN)
+		if err != nil {
+			return nil, err
+		}
+		w, err := gorm.Open(mysql.Open(dsn), gcfg())
+		if err != nil {
+			return nil, fmt.Errorf("open mysql: %w", err)
+		}
+		sdb, _ := w.DB()
+		sdb.SetMaxOpenConns(32)
+		sdb.SetMaxIdleConns(32)
+		sdb.SetConnMaxLifetime(5 * time.Minute) // below any sane wait_timeout
+		sdb.SetConnMaxIdleTime(time.Minute)
+		s.db, s.rdb, s.closers = w, w, []*sql.DB{sdb}
+	default:
+		return nil, fmt.Errorf("unsupported database driver %q (sqlite|mysql)", o.Driver)
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := s.Ping(pingCtx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("connect to %s: %w", o.Driver, err)
+	}
+	return s, nil
+}
+
+// normalizeMySQLDSN forces the settings gimark relies on: times parsed in UTC, utf8mb4, and
+// interpolated parameters (one round trip per query instead of prepare/execute/close).
+func normalizeMySQLDSN(dsn string) (string, error) {
+	cfg, err := gomysql.ParseDSN(dsn)
+	if err != nil {
+		return "", fmt.Errorf("GIMARK_DB_DSN: %w", err)
+	}
+	cfg.ParseTime = true
+	cfg.Loc = time.UTC
+	cfg.InterpolateParams = true
+	if cfg.Collation == "" || !strings.HasPrefix(cfg.Collation, "utf8mb4") {
+		cfg.Collation = "utf8mb4_bin"
+	}
+	if cfg.Timeout == 0 {
+		cfg.Timeout = 5 * time.Second
+	}
+	if cfg.ReadTimeout == 0 {
+		cfg.ReadTimeout = 60 * time.Second
+	}
+	if cfg.WriteTimeout == 0 {
+		cfg.WriteTimeout = 60 * time.Second
+	}
+	if cfg.Params == nil {
+		cfg.Params = map[string]string{}
+	}
+	// Session time zone UTC so NOW() and DATETIME comparisons agree with the application.
+	cfg.Params["time_zone"] = "'+00:00'"
+	return cfg.FormatDSN(), nil
+}
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	for _, d := range s.closers {
+		if err := d.PingContext(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Close closes every connection.
+func (s *Store) Close() error {
+	var errs []error
+	for _, d := range s.closers {
+		errs = append(errs, d.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// SQLDB returns the writer's database/sql handle (for migrations and baselines).
+func (s *Store) SQLDB() *sql.DB { return s.closers[len(s.closers)-1] }
+
+// Stats returns the writer pool's statistics.
+func (s *Store) Stats() sql.DBStats { return s.SQLDB().Stats() }
+
+func gormLogger(l *slog.Logger) logger.Interface {
+	return logger.NewSlogLogger(l, logger.Config{
+		SlowThreshold:             200 * time.Millisecond,
+		LogLevel:                  logger.Warn,
+		IgnoreRecordNotFoundError: true,
+		ParameterizedQueries:      true, // never log values: they may be password hashes or tokens
+	})
+}
+
+// tx runs fn in a transaction on the writer.
+func (s *Store) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	return s.db.WithContext(ctx).Transaction(fn)
+}
+
+// DB exposes the writer for tests that inspect rows directly.
+func (s *Store) DB() *gorm.DB { return s.db }

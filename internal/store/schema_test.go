@@ -1,0 +1,80 @@
+package store_test
+
+import (
+	"fmt"
+	"io/fs"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"gimark/internal/store"
+	"gimark/internal/testdb"
+	"gimark/migrations"
+	"gimark/model"
+)
+
+// models lists every persisted type; a new model must be added here.
+var models = []any{
+	&model.Enterprise{}, &model.User{}, &model.RefreshToken{}, &model.AuditEvent{},
+}
+
+// TestEveryModelFieldHasAColumn migrates each engine and checks every gorm column of every
+// model exists, so a model and its migrations cannot drift apart.
+func TestEveryModelFieldHasAColumn(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, s *store.Store) {
+		m := s.DB().Migrator()
+		for _, v := range models {
+			typ := reflect.TypeOf(v).Elem()
+			if !m.HasTable(v) {
+				t.Errorf("%s: no table", typ.Name())
+				continue
+			}
+			for i := 0; i < typ.NumField(); i++ {
+				tag := typ.Field(i).Tag.Get("gorm")
+				for _, part := range strings.Split(tag, ";") {
+					if col, ok := strings.CutPrefix(part, "column:"); ok && !m.HasColumn(v, col) {
+						t.Errorf("%s.%s: no column %q", typ.Name(), typ.Field(i).Name, col)
+					}
+				}
+			}
+		}
+	})
+}
+
+// TestMigrationVersionsMatch keeps the two dialect folders in step: the same versions and
+// names on both sides.
+func TestMigrationVersionsMatch(t *testing.T) {
+	names := func(dir string) []string {
+		entries, err := fs.ReadDir(migrations.FS, dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, e := range entries {
+			out = append(out, e.Name())
+		}
+		return out
+	}
+	sq, my := names("sqlite"), names("mysql")
+	if !slices.Equal(sq, my) {
+		t.Fatalf("migration files differ:\nsqlite %v\nmysql  %v", sq, my)
+	}
+	for i, n := range sq {
+		if want := fmt.Sprintf("%05d_", i+1); !strings.HasPrefix(n, want) {
+			t.Errorf("migration %s out of sequence (want prefix %s)", n, want)
+		}
+	}
+}
+
+func TestMigrateIsIdempotentAndReady(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, s *store.Store) {
+		n, err := s.Migrate(t.Context())
+		if err != nil || n != 0 {
+			t.Fatalf("second migrate applied %d (%v), want 0", n, err)
+		}
+		if err := s.Ready(t.Context()); err != nil {
+			t.Fatalf("ready: %v", err)
+		}
+	})
+}

@@ -1,0 +1,60 @@
+package main
+
+import (
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// TestImportsPointDown enforces the layering of STYLE.md: model imports no project package;
+// only main (and the test harness) imports api and internal/store; api never touches gorm.
+func TestImportsPointDown(t *testing.T) {
+	imports := map[string][]string{} // package dir → project-relative or external imports
+	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (strings.HasPrefix(d.Name(), ".") && path != "." || d.Name() == "data" || d.Name() == "testdata") {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.ImportsOnly)
+		if err != nil {
+			return err
+		}
+		dir := filepath.ToSlash(filepath.Dir(path))
+		for _, imp := range f.Imports {
+			p, _ := strconv.Unquote(imp.Path.Value)
+			imports[dir] = append(imports[dir], p)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	harness := map[string]bool{"internal/apitest": true, "internal/testdb": true, "bench": true}
+	for dir, imps := range imports {
+		for _, p := range imps {
+			project := strings.HasPrefix(p, "gimark/")
+			switch {
+			case dir == "model" && project:
+				t.Errorf("model imports %s; model must import no project package", p)
+			case dir == "api" && (strings.HasPrefix(p, "gorm.io/") || p == "gimark/internal/store"):
+				t.Errorf("api imports %s; the HTTP edge never touches storage directly", p)
+			case (p == "gimark/api" || p == "gimark/internal/store") && dir != "." && !harness[dir] && !strings.HasPrefix(dir, "bench"):
+				t.Errorf("%s imports %s; only main wires api and store", dir, p)
+			case dir == "internal/store" && project && p != "gimark/model" && p != "gimark/migrations":
+				t.Errorf("internal/store imports %s; storage depends only on model", p)
+			}
+		}
+	}
+	if len(imports["model"]) == 0 && len(imports) < 5 {
+		t.Fatal("walked too few packages: the test is not looking at the project")
+	}
+}

@@ -1,0 +1,190 @@
+// Command gimark runs the GI special-mark service: filings, labels, verification and the
+// brand-value reports of a city IP bureau. See README.md.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"gimark/api"
+	"gimark/internal/account"
+	"gimark/internal/auth"
+	"gimark/internal/config"
+	"gimark/internal/enterprise"
+	"gimark/internal/store"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "gimark:", err)
+		os.Exit(1)
+	}
+}
+
+const usage = `usage: gimark [serve | migrate | backup FILE]
+  serve        run the server (default)
+  migrate      apply database migrations and exit
+  backup FILE  write a consistent copy of the SQLite database to FILE while it runs`
+
+// run is the composition root: config → logger → store → services → HTTP.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	cmd := "serve"
+	if len(args) > 0 {
+		cmd = args[0]
+	}
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg, stdout)
+
+	switch cmd {
+	case "serve", "migrate", "backup":
+	case "help", "-h", "--help":
+		fmt.Fprintln(stdout, usage)
+		return nil
+	default:
+		return fmt.Errorf("unknown command %q\n%s", cmd, usage)
+	}
+
+	st, err := store.Open(ctx, store.Options{Driver: cfg.DBDriver, DSN: cfg.DBDSN, Logger: log})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	switch cmd {
+	case "backup":
+		if len(args) != 2 {
+			return errors.New("usage: gimark backup FILE")
+		}
+		if err := st.Backup(ctx, args[1]); err != nil {
+			return err
+		}
+		log.Info("backup written", "file", args[1])
+		return nil
+	}
+
+	n, err := st.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	log.Info("database ready", "driver", cfg.DBDriver, "migrations_applied", n)
+	if cmd == "migrate" {
+		return nil
+	}
+	return serve(ctx, cfg, log, st, stdout)
+}
+
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "text" {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}
+
+func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st *store.Store, stdout io.Writer) error {
+	log.Info("starting", cfg.Masked()...)
+	secret, err := jwtSecret(cfg)
+	if err != nil {
+		return err
+	}
+	issuer, err := auth.NewIssuer(secret, nil)
+	if err != nil {
+		return err
+	}
+	accounts := account.New(st, auth.NewHasher(0), issuer, account.NewThrottle(nil), nil)
+	created, generated, err := accounts.Bootstrap(ctx, cfg.AdminUsername, cfg.AdminPassword)
+	if err != nil {
+		return err
+	}
+	if created {
+		log.Info("admin account created", "username", cfg.AdminUsername)
+		if generated != "" {
+			// Printed once, outside the structured log, so it is not shipped to log storage.
+			fmt.Fprintf(stdout, "\n  gimark: first admin %q created with password: %s\n  (shown once; set GIMARK_ADMIN_PASSWORD to choose it)\n\n", cfg.AdminUsername, generated)
+		}
+	}
+
+	handler := api.New(api.Deps{
+		Log:            log,
+		Accounts:       accounts,
+		Enterprises:    enterprise.New(st),
+		Ready:          st,
+		TrustedProxies: cfg.TrustedProxies,
+	})
+	srv := &http.Server{
+		Addr:              cfg.Addr,
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       5 * time.Minute, // document uploads on slow links
+		WriteTimeout:      30 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	log.Info("listening", "addr", ln.Addr().String())
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	// Graceful: stop accepting, let in-flight requests finish, then the deferred Close
+	// closes the database.
+	log.Info("shutting down", "timeout", cfg.ShutdownTimeout.String())
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// jwtSecret returns the configured secret, or in development one generated once and kept
+// in the data folder so tokens survive a restart.
+func jwtSecret(cfg config.Config) ([]byte, error) {
+	if len(cfg.JWTSecret) > 0 {
+		return cfg.JWTSecret, nil
+	}
+	if cfg.Production() {
+		return nil, errors.New("GIMARK_JWT_SECRET is required in production")
+	}
+	path := filepath.Join(cfg.DataDir, "jwt.secret")
+	if b, err := os.ReadFile(path); err == nil && len(b) >= config.MinSecretBytes {
+		return b, nil
+	}
+	s, err := auth.RandomToken(48)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(path, []byte(s), 0o600); err != nil {
+		return nil, fmt.Errorf("keep development JWT secret: %w", err)
+	}
+	return []byte(s), nil
+}

@@ -1,0 +1,159 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// TestRunServesAndShutsDown starts the real binary's composition root on a fresh data folder,
+// as `go run .` does: migrations, a generated admin password printed once, sign-in with it,
+// then a graceful stop.
+func TestRunServesAndShutsDown(t *testing.T) {
+	dir := t.TempDir()
+	addr := freeAddr(t)
+	env := map[string]string{
+		"GIMARK_ADDR": addr, "GIMARK_DATA_DIR": filepath.Join(dir, "data"),
+		"GIMARK_DB_DSN": filepath.Join(dir, "data", "gimark.db"),
+	}
+	getenv := func(k string) string { return env[k] }
+	out := &syncBuffer{}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, nil, getenv, out) }()
+
+	base := "http://" + addr
+	waitReady(t, base, done)
+	m := regexp.MustCompile(`password: (\S+)`).FindStringSubmatch(out.String())
+	if m == nil {
+		t.Fatalf("no generated admin password printed:\n%s", out.String())
+	}
+	body, _ := json.Marshal(map[string]string{"username": "admin", "password": m[1]})
+	resp, err := http.Post(base+"/api/v1/auth/login", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("admin login with the printed password: %d", resp.StatusCode)
+	}
+	if strings.Count(out.String(), m[1]) != 1 {
+		t.Fatal("the admin password must be printed exactly once")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "data", "jwt.secret")); err != nil {
+		t.Fatalf("development JWT secret not kept: %v", err)
+	}
+
+	cancel() // what SIGTERM does through signal.NotifyContext
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("run returned %v", err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("server did not stop")
+	}
+	if !strings.Contains(out.String(), `"msg":"stopped"`) {
+		t.Fatalf("no clean stop logged:\n%s", out.String())
+	}
+
+	// A second start finds the admin and prints no password.
+	out2 := &syncBuffer{}
+	ctx2, cancel2 := context.WithCancel(context.Background())
+	done2 := make(chan error, 1)
+	go func() { done2 <- run(ctx2, nil, getenv, out2) }()
+	waitReady(t, base, done2)
+	cancel2()
+	if err := <-done2; err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(out2.String(), "password:") {
+		t.Fatal("password printed again on restart")
+	}
+}
+
+func waitReady(t *testing.T, base string, done chan error) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		select {
+		case err := <-done:
+			t.Fatalf("run exited early: %v", err)
+		default:
+		}
+		if resp, err := http.Get(base + "/readyz"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatal("server never became ready")
+}
+
+func TestRunCommands(t *testing.T) {
+	dir := t.TempDir()
+	env := map[string]string{"GIMARK_DATA_DIR": dir, "GIMARK_DB_DSN": filepath.Join(dir, "g.db")}
+	getenv := func(k string) string { return env[k] }
+	var out syncBuffer
+	if err := run(context.Background(), []string{"migrate"}, getenv, &out); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	if !strings.Contains(out.String(), `"migrations_applied":4`) {
+		t.Fatalf("migrate output: %s", out.String())
+	}
+	backup := filepath.Join(dir, "copy.db")
+	if err := run(context.Background(), []string{"backup", backup}, getenv, &out); err != nil {
+		t.Fatalf("backup: %v", err)
+	}
+	// The copy is a database in its own right: migrate it and see nothing pending.
+	env["GIMARK_DB_DSN"] = backup
+	out = syncBuffer{}
+	if err := run(context.Background(), []string{"migrate"}, getenv, &out); err != nil || !strings.Contains(out.String(), `"migrations_applied":0`) {
+		t.Fatalf("backup is not a migrated database: %v %s", err, out.String())
+	}
+	if err := run(context.Background(), []string{"frobnicate"}, getenv, &out); err == nil {
+		t.Fatal("unknown command accepted")
+	}
+	prod := func(k string) string { return map[string]string{"GIMARK_ENV": "production"}[k] }
+	if err := run(context.Background(), nil, prod, &out); err == nil || !strings.Contains(err.Error(), "GIMARK_JWT_SECRET") {
+		t.Fatalf("production without secret: %v", err)
+	}
+}
