@@ -19,8 +19,11 @@ import (
 	"gimark/api"
 	"gimark/internal/account"
 	"gimark/internal/auth"
+	"gimark/internal/catalog"
 	"gimark/internal/config"
 	"gimark/internal/enterprise"
+	"gimark/internal/filestore"
+	"gimark/internal/filing"
 	"gimark/internal/store"
 )
 
@@ -121,10 +124,17 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st *store.S
 		}
 	}
 
+	files, err := filestore.New(filepath.Join(cfg.DataDir, "documents"))
+	if err != nil {
+		return err
+	}
+	filings := filing.New(st, files, int64(cfg.MaxUploadMB)<<20)
 	handler := api.New(api.Deps{
 		Log:            log,
 		Accounts:       accounts,
 		Enterprises:    enterprise.New(st),
+		Catalog:        catalog.New(st),
+		Filings:        filings,
 		Ready:          st,
 		TrustedProxies: cfg.TrustedProxies,
 	})

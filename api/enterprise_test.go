@@ -152,6 +152,7 @@ func TestEveryRouteIsGuarded(t *testing.T) {
 	public := map[string]bool{
 		"GET /healthz": true, "GET /readyz": true,
 		"POST /api/v1/auth/register": true, "POST /api/v1/auth/login": true, "POST /api/v1/auth/refresh": true,
+		"GET /api/v1/products": true, "GET /api/v1/products/:id": true, "GET /api/v1/registry": true,
 	}
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		for _, rt := range e.Routes() {

@@ -13,7 +13,9 @@ import (
 
 	"gimark/internal/account"
 	"gimark/internal/auth"
+	"gimark/internal/catalog"
 	"gimark/internal/enterprise"
+	"gimark/internal/filing"
 	"gimark/internal/ratelimit"
 	"gimark/model"
 )
@@ -28,10 +30,14 @@ type Deps struct {
 	Log            *slog.Logger
 	Accounts       *account.Service
 	Enterprises    *enterprise.Service
+	Catalog        *catalog.Service
+	Filings        *filing.Service
 	Ready          Readiness
-	TrustedProxies []string         // addresses whose X-Forwarded-For is believed
-	AuthRatePerMin int              // public auth endpoints, per client address (default 30)
-	Now            func() time.Time // injected clock for rate limits
+	TrustedProxies []string // addresses whose X-Forwarded-For is believed
+	AuthRatePerMin int      // public auth endpoints, per client address (default 30)
+	// PublicRatePerMin limits the public catalog and register reads per address (default 600).
+	PublicRatePerMin int
+	Now              func() time.Time // injected clock for rate limits
 }
 
 type app struct {
@@ -49,6 +55,9 @@ func New(d Deps) *gin.Engine {
 	if d.AuthRatePerMin == 0 {
 		d.AuthRatePerMin = 30
 	}
+	if d.PublicRatePerMin == 0 {
+		d.PublicRatePerMin = 600
+	}
 	a := &app{Deps: d, log: d.Log, issuer: d.Accounts.Issuer()}
 
 	gin.SetMode(gin.ReleaseMode)
@@ -58,7 +67,10 @@ func New(d Deps) *gin.Engine {
 	// Without trusted proxies X-Forwarded-For is ignored, so a client cannot pick the address
 	// that rate limits and sign-in throttling count against.
 	_ = r.SetTrustedProxies(d.TrustedProxies)
-	r.Use(requestID(), accessLog(a.log), a.recovery(), securityHeaders(), a.bodyLimit(MaxJSONBody, nil))
+	r.Use(requestID(), accessLog(a.log), a.recovery(), securityHeaders(), a.bodyLimit(MaxJSONBody, map[string]int64{
+		// A document upload may carry the whole file plus the multipart framing.
+		"/api/v1/filings/:id/documents": d.Filings.MaxUpload() + 64<<10,
+	}))
 	r.NoRoute(a.handle(func(c *gin.Context) error {
 		return model.CodeError(model.KindNotFound, "route_not_found", "no such endpoint")
 	}))
@@ -67,9 +79,11 @@ func New(d Deps) *gin.Engine {
 	}))
 
 	authLimit := ratelimit.PerMinute(d.AuthRatePerMin, d.Now)
+	publicLimit := ratelimit.PerMinute(d.PublicRatePerMin, d.Now)
 	authn := a.authenticate()
 	staff := a.requireRole(model.RoleReviewer, model.RoleAdmin)
 	admin := a.requireRole(model.RoleAdmin)
+	rev := a.requireRole(model.RoleReviewer)
 	ent := a.requireRole(model.RoleEnterprise)
 	anyRole := a.requireRole(model.RoleAdmin, model.RoleReviewer, model.RoleEnterprise)
 
@@ -83,6 +97,9 @@ func New(d Deps) *gin.Engine {
 	v1.POST("/auth/register", a.rateLimit(authLimit), a.handle(a.register))
 	v1.POST("/auth/login", a.rateLimit(authLimit), a.handle(a.login))
 	v1.POST("/auth/refresh", a.rateLimit(authLimit), a.handle(a.refresh))
+	v1.GET("/products", a.rateLimit(publicLimit), a.handle(a.listProducts))
+	v1.GET("/products/:id", a.rateLimit(publicLimit), a.handle(a.getProduct))
+	v1.GET("/registry", a.rateLimit(publicLimit), a.handle(a.registry))
 
 	// Signed in, any role.
 	v1.POST("/auth/logout", authn, anyRole, a.handle(a.logout))
@@ -95,6 +112,26 @@ func New(d Deps) *gin.Engine {
 	v1.GET("/enterprises", authn, staff, a.handle(a.listEnterprises))
 	v1.GET("/enterprises/:id", authn, anyRole, a.handle(a.getEnterprise))
 	v1.PATCH("/enterprises/:id", authn, ent, a.handle(a.updateEnterprise))
+
+	// Catalog edits (admin).
+	v1.POST("/products", authn, admin, a.handle(a.createProduct))
+	v1.PATCH("/products/:id", authn, admin, a.handle(a.updateProduct))
+
+	// Filings: enterprises file and act on their own; reviewers decide; the service checks
+	// ownership (another enterprise's filing is 404).
+	v1.POST("/filings", authn, ent, a.handle(a.createFiling))
+	v1.GET("/filings", authn, anyRole, a.handle(a.listFilings))
+	v1.GET("/filings/:id", authn, anyRole, a.handle(a.getFiling))
+	v1.PATCH("/filings/:id", authn, ent, a.handle(a.updateFiling))
+	v1.GET("/filings/:id/events", authn, anyRole, a.handle(a.filingEvents))
+	v1.POST("/filings/:id/documents", authn, ent, a.handle(a.uploadDocument))
+	v1.GET("/filings/:id/documents/:doc_id", authn, anyRole, a.handle(a.downloadDocument))
+	for _, act := range []model.Action{model.ActSubmit, model.ActWithdraw, model.ActCancel} {
+		v1.POST("/filings/:id/"+string(act), authn, ent, a.handle(a.transition(act)))
+	}
+	for _, act := range []model.Action{model.ActApprove, model.ActReject, model.ActReturn, model.ActSuspend, model.ActReinstate, model.ActRevoke} {
+		v1.POST("/filings/:id/"+string(act), authn, rev, a.handle(a.transition(act)))
+	}
 
 	return r
 }

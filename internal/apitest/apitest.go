@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -22,7 +24,10 @@ import (
 	"gimark/api"
 	"gimark/internal/account"
 	"gimark/internal/auth"
+	"gimark/internal/catalog"
 	"gimark/internal/enterprise"
+	"gimark/internal/filestore"
+	"gimark/internal/filing"
 	"gimark/internal/store"
 	"gimark/internal/testdb"
 	"gimark/internal/uscc"
@@ -50,7 +55,8 @@ func (c *Clock) Advance(d time.Duration) {
 
 // Options tune the environment.
 type Options struct {
-	AuthRatePerMin int // 0: high enough never to trip
+	AuthRatePerMin int   // 0: high enough never to trip (also the public read limit)
+	MaxUploadBytes int64 // 0: 1 MiB
 }
 
 // Env is one application under test.
@@ -63,6 +69,8 @@ type Env struct {
 	Clock    *Clock
 	Secret   []byte
 	Log      *bytes.Buffer // everything the service logged
+	DataDir  string        // uploaded documents live under DataDir/documents
+	Filings  *filing.Service
 }
 
 // AdminPassword is the bootstrapped admin's password in every Env.
@@ -101,9 +109,20 @@ func New(t *testing.T, eng testdb.Engine, o Options) *Env {
 	if rate == 0 {
 		rate = 1_000_000
 	}
-	h := api.New(api.Deps{Log: log, Accounts: accounts, Enterprises: enterprise.New(st), Ready: st,
-		AuthRatePerMin: rate, Now: clock.Now})
-	return &Env{T: t, Engine: eng.Name, Store: st, Handler: h, Accounts: accounts, Clock: clock, Secret: secret, Log: logBuf}
+	dataDir := t.TempDir()
+	files, err := filestore.New(filepath.Join(dataDir, "documents"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	maxUpload := o.MaxUploadBytes
+	if maxUpload == 0 {
+		maxUpload = 1 << 20
+	}
+	filings := filing.New(st, files, maxUpload)
+	h := api.New(api.Deps{Log: log, Accounts: accounts, Enterprises: enterprise.New(st), Catalog: catalog.New(st),
+		Filings: filings, Ready: st, AuthRatePerMin: rate, PublicRatePerMin: rate, Now: clock.Now})
+	return &Env{T: t, Engine: eng.Name, Store: st, Handler: h, Accounts: accounts, Clock: clock, Secret: secret, Log: logBuf,
+		DataDir: dataDir, Filings: filings}
 }
 
 type lockedWriter struct {
@@ -341,4 +360,79 @@ func (e *Env) Routes() []Route {
 		out = append(out, Route{Method: r.Method, Path: r.Path})
 	}
 	return out
+}
+
+// Product adds a protected product to the catalog through the admin API and returns its id.
+func (e *Env) Product(name string) int64 {
+	e.T.Helper()
+	r := e.Post("/api/v1/products", e.AdminToken(), map[string]any{
+		"name": name, "kind": "protected_product", "reference_number": "国家质检总局公告2012年第xxx号",
+		"protected_area": "甘肃省靖远县现辖行政区域", "standard": "DB62/T 0000", "region_code": "620421",
+	})
+	if r.Code != http.StatusCreated {
+		e.T.Fatalf("create product %s: %d %s", name, r.Code, r.Body)
+	}
+	return r.ID(e.T)
+}
+
+// ID reads the "id" member of a JSON answer.
+func (r *Response) ID(t testing.TB) int64 {
+	t.Helper()
+	var v struct{ ID int64 }
+	r.JSON(t, &v)
+	if v.ID == 0 {
+		t.Fatalf("no id in %s", r.Body)
+	}
+	return v.ID
+}
+
+// Draft files a draft for a's enterprise and product; kind "new".
+func (e *Env) Draft(a Account, productID int64) int64 {
+	e.T.Helper()
+	r := e.Post("/api/v1/filings", a.Token, map[string]any{"product_id": productID, "kind": "new",
+		"production_address": "靖远县五合镇", "annual_output_kg": "1250.500"})
+	if r.Code != http.StatusCreated {
+		e.T.Fatalf("create filing: %d %s", r.Code, r.Body)
+	}
+	return r.ID(e.T)
+}
+
+// Act posts a filing action and fails the test unless the answer is want.
+func (e *Env) Act(token string, filingID int64, action string, body any, want int) *Response {
+	e.T.Helper()
+	r := e.Post(fmt.Sprintf("/api/v1/filings/%d/%s", filingID, action), token, body)
+	if r.Code != want {
+		e.T.Fatalf("%s filing %d: %d, want %d: %s", action, filingID, r.Code, want, r.Body)
+	}
+	return r
+}
+
+// Approved files, submits and approves a filing; it returns the filing id.
+func (e *Env) Approved(a Account, productID int64, reviewer Account) int64 {
+	e.T.Helper()
+	id := e.Draft(a, productID)
+	e.Act(a.Token, id, "submit", nil, http.StatusOK)
+	e.Act(reviewer.Token, id, "approve", nil, http.StatusOK)
+	return id
+}
+
+// Upload sends a multipart document upload.
+func (e *Env) Upload(token string, filingID int64, kind, filename string, content []byte) *Response {
+	e.T.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	if kind != "" {
+		_ = mw.WriteField("kind", kind)
+	}
+	if content != nil {
+		fw, _ := mw.CreateFormFile("file", filename)
+		_, _ = fw.Write(content)
+	}
+	_ = mw.Close()
+	r := httptest.NewRequest("POST", fmt.Sprintf("/api/v1/filings/%d/documents", filingID), &buf)
+	r.Header.Set("Content-Type", mw.FormDataContentType())
+	r.Header.Set("Authorization", "Bearer "+token)
+	w := httptest.NewRecorder()
+	e.Handler.ServeHTTP(w, r)
+	return &Response{Code: w.Code, Header: w.Header(), Body: w.Body.Bytes()}
 }

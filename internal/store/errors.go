@@ -76,3 +76,9 @@ func isUnavailable(err error) bool {
 	var oe *net.OpError
 	return errors.As(err, &oe)
 }
+
+// isRetryable reports MySQL deadlocks (1213) and lock wait timeouts (1205).
+func isRetryable(err error) bool {
+	var me *gomysql.MySQLError
+	return errors.As(err, &me) && (me.Number == 1213 || me.Number == 1205)
+}
