@@ -74,3 +74,13 @@ func RequirePhone(f *Fields, field, s string) string {
 	}
 	return s
 }
+
+// SearchText validates a ?q= search term: text without control characters, at most 100
+// characters, trimmed.
+func SearchText(q string) (string, error) {
+	q, ok := CleanText(q)
+	if !ok || utf8.RuneCountInString(q) > 100 {
+		return "", Fields{{Field: "q", Message: "must be text of at most 100 characters"}}.Err()
+	}
+	return q, nil
+}

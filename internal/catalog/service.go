@@ -123,9 +123,9 @@ func (s *Service) Get(ctx context.Context, id int64) (*model.Product, error) {
 
 // List searches the catalog by name.
 func (s *Service) List(ctx context.Context, q string, active *bool, page model.Page) ([]model.Product, int64, error) {
-	q, ok := model.CleanText(q)
-	if !ok || len([]rune(q)) > 100 {
-		return nil, 0, (model.Fields{{Field: "q", Message: "must be text of at most 100 characters"}}).Err()
+	q, err := model.SearchText(q)
+	if err != nil {
+		return nil, 0, err
 	}
 	return s.store.ListProducts(ctx, q, active, page.Normalize())
 }

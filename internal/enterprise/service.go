@@ -35,9 +35,9 @@ func (s *Service) List(ctx context.Context, p model.Principal, q string, page mo
 	if !p.IsStaff() {
 		return nil, 0, model.Errorf(model.KindForbidden, "only the bureau may list enterprises")
 	}
-	q, ok := model.CleanText(q)
-	if !ok || len([]rune(q)) > 100 {
-		return nil, 0, (&model.Fields{{Field: "q", Message: "must be text of at most 100 characters"}}).Err()
+	q, err := model.SearchText(q)
+	if err != nil {
+		return nil, 0, err
 	}
 	return s.store.ListEnterprises(ctx, q, page.Normalize())
 }

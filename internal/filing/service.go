@@ -165,12 +165,9 @@ func (s *Service) List(ctx context.Context, p model.Principal, filter model.Fili
 
 // Update edits the caller's filing while it is draft or returned.
 func (s *Service) Update(ctx context.Context, p model.Principal, id int64, in Input) (*model.Filing, error) {
-	f, err := s.owned(ctx, p, id)
+	f, err := s.editable(ctx, p, id)
 	if err != nil {
 		return nil, err
-	}
-	if !f.Status.Editable() {
-		return nil, errNotEditable(f.Status)
 	}
 	var fe model.Fields
 	changes := in.validate(&fe, false)
@@ -200,6 +197,18 @@ func (s *Service) owned(ctx context.Context, p model.Principal, id int64) (*mode
 	}
 	if !p.OwnsEnterprise(f.EnterpriseID) {
 		return nil, model.Errorf(model.KindForbidden, "only the filing enterprise may do this")
+	}
+	return f, nil
+}
+
+// editable loads the caller's own filing and checks it may still be changed.
+func (s *Service) editable(ctx context.Context, p model.Principal, id int64) (*model.Filing, error) {
+	f, err := s.owned(ctx, p, id)
+	if err != nil {
+		return nil, err
+	}
+	if !f.Status.Editable() {
+		return nil, errNotEditable(f.Status)
 	}
 	return f, nil
 }
@@ -281,9 +290,9 @@ func (s *Service) Events(ctx context.Context, p model.Principal, id int64) ([]mo
 
 // Registry lists the authorized users (approved filings) for the public.
 func (s *Service) Registry(ctx context.Context, productID int64, q string, page model.Page) ([]model.RegistryEntry, int64, error) {
-	q, ok := model.CleanText(q)
-	if !ok || len([]rune(q)) > 100 {
-		return nil, 0, (model.Fields{{Field: "q", Message: "must be text of at most 100 characters"}}).Err()
+	q, err := model.SearchText(q)
+	if err != nil {
+		return nil, 0, err
 	}
 	return s.store.ListRegistry(ctx, productID, q, page.Normalize())
 }
@@ -298,12 +307,8 @@ type Upload struct {
 // AddDocument streams a document to disk and attaches it to the caller's editable filing.
 // A failed upload leaves neither a row nor a file.
 func (s *Service) AddDocument(ctx context.Context, p model.Principal, id int64, up Upload) (*model.Document, error) {
-	f, err := s.owned(ctx, p, id)
-	if err != nil {
+	if _, err := s.editable(ctx, p, id); err != nil {
 		return nil, err
-	}
-	if !f.Status.Editable() {
-		return nil, errNotEditable(f.Status)
 	}
 	var fe model.Fields
 	if !up.Kind.Valid() {
