@@ -24,6 +24,7 @@ import (
 	"gimark/internal/enterprise"
 	"gimark/internal/filestore"
 	"gimark/internal/filing"
+	"gimark/internal/metrics"
 	"gimark/internal/store"
 )
 
@@ -129,6 +130,10 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st *store.S
 		return err
 	}
 	filings := filing.New(st, files, int64(cfg.MaxUploadMB)<<20)
+	mets := metrics.New()
+	for name, db := range st.Pools() {
+		mets.WatchDB(name, db)
+	}
 	handler := api.New(api.Deps{
 		Log:            log,
 		Accounts:       accounts,
@@ -136,6 +141,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st *store.S
 		Catalog:        catalog.New(st),
 		Filings:        filings,
 		Ready:          st,
+		Metrics:        mets,
 		TrustedProxies: cfg.TrustedProxies,
 	})
 	srv := &http.Server{

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"io/fs"
 	"net"
 	"net/http"
@@ -79,6 +80,17 @@ func TestRunServesAndShutsDown(t *testing.T) {
 	}
 	if strings.Count(out.String(), m[1]) != 1 {
 		t.Fatal("the admin password must be printed exactly once")
+	}
+	mresp, err := http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mbody, _ := io.ReadAll(mresp.Body)
+	mresp.Body.Close()
+	for _, want := range []string{`go_sql_open_connections{db_name="writer"}`, `go_sql_open_connections{db_name="reader"}`, `gimark_http_requests_total{method="POST",route="/api/v1/auth/login",status="200"} 1`} {
+		if !strings.Contains(string(mbody), want) {
+			t.Fatalf("/metrics lacks %s", want)
+		}
 	}
 	if _, err := os.Stat(filepath.Join(dir, "data", "jwt.secret")); err != nil {
 		t.Fatalf("development JWT secret not kept: %v", err)

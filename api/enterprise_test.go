@@ -131,6 +131,14 @@ func TestOperationalEndpoints(t *testing.T) {
 			t.Fatalf("code %q", p.Code)
 		}
 		e.Do(apitest.Request{Method: "DELETE", Path: "/api/v1/me"}).Problem(t, 400)
+		m := e.Get("/metrics", "")
+		if m.Code != 200 || !containsAll(string(m.Body),
+			`gimark_http_requests_total{method="GET",route="/healthz",status="200"} 3`,
+			`gimark_http_requests_total{method="GET",route="unmatched",status="404"} 1`,
+			`gimark_http_request_duration_seconds_bucket{method="GET",route="/readyz"`,
+			`gimark_scans_total{result="genuine"} 0`) {
+			t.Fatalf("metrics:\n%s", m.Body)
+		}
 		if !containsAll(e.Log.String(), `"route":"/readyz"`, `"request_id":"abc-123"`) {
 			t.Fatalf("access log lacks route or request id:\n%s", e.Log.String())
 		}
@@ -150,7 +158,7 @@ func containsAll(s string, subs ...string) bool {
 // anonymous caller, so a route added without its guard fails here.
 func TestEveryRouteIsGuarded(t *testing.T) {
 	public := map[string]bool{
-		"GET /healthz": true, "GET /readyz": true,
+		"GET /healthz": true, "GET /readyz": true, "GET /metrics": true,
 		"POST /api/v1/auth/register": true, "POST /api/v1/auth/login": true, "POST /api/v1/auth/refresh": true,
 		"GET /api/v1/products": true, "GET /api/v1/products/:id": true, "GET /api/v1/registry": true,
 	}

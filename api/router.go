@@ -16,6 +16,7 @@ import (
 	"gimark/internal/catalog"
 	"gimark/internal/enterprise"
 	"gimark/internal/filing"
+	"gimark/internal/metrics"
 	"gimark/internal/ratelimit"
 	"gimark/model"
 )
@@ -33,8 +34,9 @@ type Deps struct {
 	Catalog        *catalog.Service
 	Filings        *filing.Service
 	Ready          Readiness
-	TrustedProxies []string // addresses whose X-Forwarded-For is believed
-	AuthRatePerMin int      // public auth endpoints, per client address (default 30)
+	Metrics        *metrics.Metrics // nil: no /metrics
+	TrustedProxies []string         // addresses whose X-Forwarded-For is believed
+	AuthRatePerMin int              // public auth endpoints, per client address (default 30)
 	// PublicRatePerMin limits the public catalog and register reads per address (default 600).
 	PublicRatePerMin int
 	Now              func() time.Time // injected clock for rate limits
@@ -67,7 +69,7 @@ func New(d Deps) *gin.Engine {
 	// Without trusted proxies X-Forwarded-For is ignored, so a client cannot pick the address
 	// that rate limits and sign-in throttling count against.
 	_ = r.SetTrustedProxies(d.TrustedProxies)
-	r.Use(requestID(), accessLog(a.log), a.recovery(), securityHeaders(), a.bodyLimit(MaxJSONBody, map[string]int64{
+	r.Use(requestID(), accessLog(a.log), observe(d.Metrics), a.recovery(), securityHeaders(), a.bodyLimit(MaxJSONBody, map[string]int64{
 		// A document upload may carry the whole file plus the multipart framing.
 		"/api/v1/filings/:id/documents": d.Filings.MaxUpload() + 64<<10,
 	}))
@@ -90,6 +92,11 @@ func New(d Deps) *gin.Engine {
 	// Operations.
 	r.GET("/healthz", a.healthz)
 	r.GET("/readyz", a.handle(a.readyz))
+	if d.Metrics != nil {
+		// Request counts and latencies by route, scans, labels issued, pool stats. Expose it to
+		// the monitoring network only (the reverse proxy should not route it).
+		r.GET("/metrics", gin.WrapH(d.Metrics.Handler()))
+	}
 
 	v1 := r.Group("/api/v1")
 

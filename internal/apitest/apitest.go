@@ -28,6 +28,7 @@ import (
 	"gimark/internal/enterprise"
 	"gimark/internal/filestore"
 	"gimark/internal/filing"
+	"gimark/internal/metrics"
 	"gimark/internal/store"
 	"gimark/internal/testdb"
 	"gimark/internal/uscc"
@@ -120,7 +121,7 @@ func New(t *testing.T, eng testdb.Engine, o Options) *Env {
 	}
 	filings := filing.New(st, files, maxUpload)
 	h := api.New(api.Deps{Log: log, Accounts: accounts, Enterprises: enterprise.New(st), Catalog: catalog.New(st),
-		Filings: filings, Ready: st, AuthRatePerMin: rate, PublicRatePerMin: rate, Now: clock.Now})
+		Filings: filings, Ready: st, Metrics: metrics.New(), AuthRatePerMin: rate, PublicRatePerMin: rate, Now: clock.Now})
 	return &Env{T: t, Engine: eng.Name, Store: st, Handler: h, Accounts: accounts, Clock: clock, Secret: secret, Log: logBuf,
 		DataDir: dataDir, Filings: filings}
 }

@@ -166,6 +166,14 @@ func (s *Store) Close() error {
 // SQLDB returns the writer's database/sql handle (for migrations and baselines).
 func (s *Store) SQLDB() *sql.DB { return s.closers[len(s.closers)-1] }
 
+// Pools names the connection pools for monitoring: the writer, and on SQLite the readers.
+func (s *Store) Pools() map[string]*sql.DB {
+	if len(s.closers) == 1 {
+		return map[string]*sql.DB{"db": s.closers[0]}
+	}
+	return map[string]*sql.DB{"reader": s.closers[0], "writer": s.closers[1]}
+}
+
 // Stats returns the writer pool's statistics.
 func (s *Store) Stats() sql.DBStats { return s.SQLDB().Stats() }
 
