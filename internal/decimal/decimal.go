@@ -1,121 +1,192 @@
-// Package decimal converts the fixed-point decimal strings of the API ("2370000.00" yuan,
-// "1250.500" kg) to and from int64 counts of the smallest unit (fen, grams). No floats.
+// Package decimal converts fixed-point decimal strings to and from int64
+// counts of the smallest unit, so that money and quantities never pass
+// through floating point.
+//
+// The accepted syntax is deliberately narrow, because these strings come
+// from an API and ambiguity there becomes a bookkeeping error later:
+//
+//	digits [ "." digits ]
+//
+// where digits are one or more ASCII 0-9. There is no sign, exponent,
+// white space, digit grouping or hex. Leading zeros in the integer part are
+// accepted ("007.50" is 7.50) since they cannot change the value. The
+// fractional part may have at most the allowed number of places, counting
+// trailing zeros, so "1.230" is rejected for money: a client sending three
+// places is likely confused about the unit.
 package decimal
 
 import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 )
 
-// Parse errors; each returned error wraps one of these.
+// Sentinel errors; Parse wraps exactly one of them with details, so callers
+// should test with errors.Is.
 var (
-	ErrSyntax    = errors.New("not a decimal number")
-	ErrPrecision = errors.New("too many decimal places")
-	ErrNegative  = errors.New("negative value")
-	ErrRange     = errors.New("value out of range")
+	// ErrSyntax means the string is not digits with an optional fraction.
+	ErrSyntax = errors.New("decimal: invalid syntax")
+	// ErrPrecision means the string has more fractional digits than allowed.
+	ErrPrecision = errors.New("decimal: too many fractional digits")
+	// ErrNegative means the string is a well-formed negative number.
+	ErrNegative = errors.New("decimal: negative value")
+	// ErrRange means the value exceeds the allowed maximum.
+	ErrRange = errors.New("decimal: value out of range")
 )
 
-// Bounds of money and quantities: 10^15 fen (ten trillion yuan) and 10^15 grams.
+// MaxPlaces is the largest supported number of fractional digits; an int64
+// has only 19 significant digits, so more places would be meaningless.
+const MaxPlaces = 18
+
+// Units used on the wire.
 const (
-	MaxFen   int64 = 1_000_000_000_000_000
+	// YuanPlaces is the number of fractional digits of a CNY amount (fen).
+	YuanPlaces = 2
+	// KgPlaces is the number of fractional digits of a kg quantity (grams).
+	KgPlaces = 3
+	// MaxFen caps money at 10 trillion yuan, far above any real contract
+	// yet about 9,000 times below math.MaxInt64, so report totals over
+	// thousands of amounts cannot overflow.
+	MaxFen int64 = 1_000_000_000_000_000
+	// MaxGrams caps quantities at 10^12 kg for the same reason.
 	MaxGrams int64 = 1_000_000_000_000_000
 )
 
-var pow10 = [...]int64{1, 10, 100, 1000, 10000, 100000, 1000000}
-
-// Parse reads a non-negative decimal with at most places fractional digits as an integer
-// count of 10^-places units, refusing values above max. It accepts "12", "12.5", "0.01" and
-// leading zeros; it refuses signs, spaces, exponents, ".5", "5." and anything but ASCII digits.
-func Parse(s string, places int, max int64) (int64, error) {
-	if places < 0 || places >= len(pow10) {
-		return 0, fmt.Errorf("decimal: unsupported places %d", places)
+// Parse parses a non-negative decimal string with at most places fractional
+// digits into an integer count of 10^-places units, refusing values above
+// maxUnits units. Errors wrap ErrSyntax, ErrNegative, ErrPrecision or
+// ErrRange, checked in that order. Parse panics if places is outside
+// [0, MaxPlaces], which is a programming error rather than bad input.
+func Parse(s string, places int, maxUnits int64) (int64, error) {
+	checkPlaces(places)
+	body := s
+	neg := len(body) > 0 && body[0] == '-'
+	if neg {
+		body = body[1:]
 	}
-	if s == "" {
-		return 0, fmt.Errorf("%w: empty", ErrSyntax)
+	intPart, frac, ok := split(body)
+	if !ok {
+		return 0, fmt.Errorf("%w: %s is not a plain decimal number such as \"12.50\"", ErrSyntax, quote(s))
 	}
-	if s[0] == '-' {
-		if rest := s[1:]; rest != "" && rest[0] != '-' && !errors.Is(parseErr(rest, places, max), ErrSyntax) {
-			return 0, fmt.Errorf("%w: %q", ErrNegative, s)
-		}
-		return 0, fmt.Errorf("%w: %q", ErrSyntax, s)
-	}
-	whole, frac, hasPoint := strings.Cut(s, ".")
-	if whole == "" || (hasPoint && frac == "") || !digits(whole) || !digits(frac) {
-		return 0, fmt.Errorf("%w: %q", ErrSyntax, s)
+	if neg {
+		return 0, fmt.Errorf("%w: %s", ErrNegative, quote(s))
 	}
 	if len(frac) > places {
-		return 0, fmt.Errorf("%w: %q has more than %d", ErrPrecision, s, places)
+		return 0, fmt.Errorf("%w: %s has more than %d fractional digits", ErrPrecision, quote(s), places)
 	}
-	whole = strings.TrimLeft(whole, "0")
-	if len(whole) > 18 {
-		return 0, fmt.Errorf("%w: %q", ErrRange, s)
-	}
-	w := int64(0)
-	if whole != "" {
-		var err error
-		if w, err = strconv.ParseInt(whole, 10, 64); err != nil {
-			return 0, fmt.Errorf("%w: %q", ErrRange, s)
+	// Treat the value as one digit string (integer digits, fraction digits,
+	// then zero padding to places) and accumulate it with an overflow-safe
+	// bound check, so no intermediate can exceed maxUnits.
+	var v int64
+	tooBig := false
+	add := func(d int64) {
+		if tooBig || maxUnits < d || v > (maxUnits-d)/10 {
+			tooBig = true
+			return
 		}
+		v = v*10 + d
 	}
-	if w > max/pow10[places] {
-		return 0, fmt.Errorf("%w: %q", ErrRange, s)
+	for i := 0; i < len(intPart); i++ {
+		add(int64(intPart[i] - '0'))
 	}
-	f := int64(0)
-	if frac != "" {
-		f, _ = strconv.ParseInt(frac, 10, 64)
-		f *= pow10[places-len(frac)]
+	for i := 0; i < len(frac); i++ {
+		add(int64(frac[i] - '0'))
 	}
-	v := w*pow10[places] + f
-	if v > max {
-		return 0, fmt.Errorf("%w: %q", ErrRange, s)
+	for i := len(frac); i < places; i++ {
+		add(0)
+	}
+	if tooBig {
+		if maxUnits < 0 {
+			return 0, fmt.Errorf("%w: %s (no value is allowed)", ErrRange, quote(s))
+		}
+		return 0, fmt.Errorf("%w: %s exceeds %s", ErrRange, quote(s), Format(maxUnits, places))
 	}
 	return v, nil
 }
 
-func parseErr(s string, places int, max int64) error {
-	_, err := Parse(s, places, max)
-	return err
-}
-
-func digits(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
-
-// Format writes v units as a decimal with exactly places fractional digits.
+// Format writes v units of 10^-places as a decimal string with exactly
+// places fractional digits, e.g. Format(237000000, 2) == "2370000.00".
+// Negative values are formatted with a leading '-' ("-12.30") so that
+// differences can be shown, even though Parse does not accept them.
+// Format panics if places is outside [0, MaxPlaces].
 func Format(v int64, places int) string {
-	neg := v < 0
+	checkPlaces(places)
+	// Negate in uint64 so that math.MinInt64 has a magnitude too.
 	u := uint64(v)
-	if neg {
-		u = uint64(-v) // also right for math.MinInt64 in two's complement
+	if v < 0 {
+		u = -u
 	}
-	s := strconv.FormatUint(u, 10)
+	digits := strconv.FormatUint(u, 10)
+	// Pad so that there is at least one integer digit before the point.
+	for len(digits) <= places {
+		digits = "0" + digits
+	}
+	n := len(digits) - places
+	out := make([]byte, 0, len(digits)+2)
+	if v < 0 {
+		out = append(out, '-')
+	}
+	out = append(out, digits[:n]...)
 	if places > 0 {
-		if len(s) <= places {
-			s = strings.Repeat("0", places-len(s)+1) + s
-		}
-		s = s[:len(s)-places] + "." + s[len(s)-places:]
+		out = append(out, '.')
+		out = append(out, digits[n:]...)
 	}
-	if neg {
-		return "-" + s
-	}
-	return s
+	return string(out)
 }
 
-// ParseYuan reads an amount of CNY with at most two decimals into fen.
-func ParseYuan(s string) (int64, error) { return Parse(s, 2, MaxFen) }
+// ParseYuan parses a CNY amount such as "2370000.00" into fen, allowing at
+// most 2 fractional digits and at most MaxFen.
+func ParseYuan(s string) (fen int64, err error) { return Parse(s, YuanPlaces, MaxFen) }
 
-// FormatFen writes fen as yuan with two decimals ("2370000.00").
-func FormatFen(fen int64) string { return Format(fen, 2) }
+// FormatFen formats fen as a yuan amount with exactly 2 fractional digits.
+func FormatFen(fen int64) string { return Format(fen, YuanPlaces) }
 
-// ParseKg reads a quantity in kg with at most three decimals into grams.
-func ParseKg(s string) (int64, error) { return Parse(s, 3, MaxGrams) }
+// ParseKg parses a quantity in kg such as "1250.500" into grams, allowing
+// at most 3 fractional digits and at most MaxGrams.
+func ParseKg(s string) (grams int64, err error) { return Parse(s, KgPlaces, MaxGrams) }
 
-// FormatGrams writes grams as kg with three decimals ("1250.500").
-func FormatGrams(g int64) string { return Format(g, 3) }
+// FormatGrams formats grams as kg with exactly 3 fractional digits.
+func FormatGrams(g int64) string { return Format(g, KgPlaces) }
+
+// split checks the grammar digits [ "." digits ] and returns both parts.
+func split(s string) (intPart, frac string, ok bool) {
+	i := 0
+	for i < len(s) && isDigit(s[i]) {
+		i++
+	}
+	if i == 0 {
+		return "", "", false
+	}
+	if i == len(s) {
+		return s, "", true
+	}
+	if s[i] != '.' {
+		return "", "", false
+	}
+	j := i + 1
+	for j < len(s) && isDigit(s[j]) {
+		j++
+	}
+	if j == i+1 || j != len(s) {
+		return "", "", false
+	}
+	return s[:i], s[i+1:], true
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+func checkPlaces(places int) {
+	if places < 0 || places > MaxPlaces {
+		panic("decimal: places " + strconv.Itoa(places) + " out of range [0, 18]")
+	}
+}
+
+// quote quotes untrusted input for an error message, shortening it so a
+// huge request body cannot produce a huge error.
+func quote(s string) string {
+	const limit = 40
+	if len(s) > limit {
+		return strconv.Quote(s[:limit]) + "..."
+	}
+	return strconv.Quote(s)
+}
