@@ -158,7 +158,7 @@ func containsAll(s string, subs ...string) bool {
 // anonymous caller, so a route added without its guard fails here.
 func TestEveryRouteIsGuarded(t *testing.T) {
 	public := map[string]bool{
-		"GET /healthz": true, "GET /readyz": true, "GET /metrics": true,
+		"GET /healthz": true, "GET /readyz": true, "GET /metrics": true, "GET /openapi.yaml": true, "GET /docs": true,
 		"POST /api/v1/auth/register": true, "POST /api/v1/auth/login": true, "POST /api/v1/auth/refresh": true,
 		"GET /api/v1/products": true, "GET /api/v1/products/:id": true, "GET /api/v1/registry": true,
 	}

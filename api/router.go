@@ -92,6 +92,8 @@ func New(d Deps) *gin.Engine {
 	// Operations.
 	r.GET("/healthz", a.healthz)
 	r.GET("/readyz", a.handle(a.readyz))
+	r.GET("/openapi.yaml", a.openapiYAML)
+	r.GET("/docs", a.docs)
 	if d.Metrics != nil {
 		// Request counts and latencies by route, scans, labels issued, pool stats. Expose it to
 		// the monitoring network only (the reverse proxy should not route it).
