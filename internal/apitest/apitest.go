@@ -234,9 +234,7 @@ func (e *Env) Do(req Request) *Response {
 	for k, v := range req.Header {
 		r.Header.Set(k, v)
 	}
-	w := httptest.NewRecorder()
-	e.Handler.ServeHTTP(w, r)
-	return &Response{Code: w.Code, Header: w.Header(), Body: w.Body.Bytes()}
+	return e.serve(r)
 }
 
 // Get, Post, Patch are shorthands for Do.
@@ -433,7 +431,14 @@ func (e *Env) Upload(token string, filingID int64, kind, filename string, conten
 	r := httptest.NewRequest("POST", fmt.Sprintf("/api/v1/filings/%d/documents", filingID), &buf)
 	r.Header.Set("Content-Type", mw.FormDataContentType())
 	r.Header.Set("Authorization", "Bearer "+token)
+	return e.serve(r)
+}
+
+// serve runs r through the router and checks the answer against the contract.
+func (e *Env) serve(r *http.Request) *Response {
 	w := httptest.NewRecorder()
 	e.Handler.ServeHTTP(w, r)
-	return &Response{Code: w.Code, Header: w.Header(), Body: w.Body.Bytes()}
+	res := &Response{Code: w.Code, Header: w.Header(), Body: w.Body.Bytes()}
+	checkContract(e.T, r, res.Code, res.Header, res.Body)
+	return res
 }

@@ -1,0 +1,75 @@
+package apitest
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/gorillamux"
+
+	"gimark/api"
+)
+
+var (
+	specOnce   sync.Once
+	specRouter routers.Router
+	specErr    error
+)
+
+func contract() (routers.Router, error) {
+	specOnce.Do(func() {
+		openapi3filter.RegisterBodyDecoder(api.ProblemContentType, openapi3filter.JSONBodyDecoder)
+		var doc *openapi3.T
+		if doc, specErr = api.LoadSpec(); specErr != nil {
+			return
+		}
+		if specErr = doc.Validate(context.Background()); specErr != nil {
+			return
+		}
+		doc.Servers = openapi3.Servers{{URL: "/"}} // match any host the tests use
+		specRouter, specErr = gorillamux.NewRouter(doc)
+	})
+	return specRouter, specErr
+}
+
+// checkContract validates a real answer against api/openapi.yaml: the route and status must
+// be declared, and a JSON body must match its schema. Every request a handler test sends goes
+// through here, so the contract cannot drift from what the server does.
+func checkContract(t testing.TB, req *http.Request, code int, header http.Header, body []byte) {
+	t.Helper()
+	router, err := contract()
+	if err != nil {
+		t.Fatalf("api/openapi.yaml: %v", err)
+	}
+	if code == http.StatusNotFound && strings.Contains(string(body), `"code":"route_not_found"`) ||
+		code == http.StatusBadRequest && strings.Contains(string(body), `"code":"method_not_allowed"`) {
+		return // no route: nothing in the contract to check against
+	}
+	route, params, err := router.FindRoute(req)
+	if err != nil {
+		t.Errorf("contract: %s %s is not in api/openapi.yaml: %v", req.Method, req.URL.Path, err)
+		return
+	}
+	ct := header.Get("Content-Type")
+	in := &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route},
+		Status:                 code,
+		Header:                 header,
+		Body:                   io.NopCloser(bytes.NewReader(body)),
+		Options: &openapi3filter.Options{
+			IncludeResponseStatus: true,
+			// Files (PDF, PNG, CSV, ZIP, HTML) are checked by their own tests.
+			ExcludeResponseBody: !strings.Contains(ct, "json"),
+		},
+	}
+	if err := openapi3filter.ValidateResponse(context.Background(), in); err != nil {
+		t.Errorf("contract: %s %s → %d does not match api/openapi.yaml: %v\nbody: %.300s", req.Method, req.URL.Path, code, err, body)
+	}
+}
