@@ -1,0 +1,207 @@
+package api_test
+
+import (
+	"fmt"
+	"sort"
+	"testing"
+
+	"gimark/internal/apitest"
+)
+
+// roles of the authorization table: anonymous, two enterprises, a reviewer and an admin.
+var roles = []string{"anon", "entA", "entB", "reviewer", "admin"}
+
+// authzCase is one route: how to make its path (fresh objects, owned by entA), what body each
+// role sends, and the status each role must get.
+type authzCase struct {
+	path   func(f *authzFixture) string
+	body   func(f *authzFixture, role string) any
+	upload bool
+	want   map[string]int
+}
+
+type authzFixture struct {
+	e              *apitest.Env
+	a, b, rev      apitest.Account
+	admin          string
+	product, draft int64
+	doc            int64
+	n              int
+}
+
+func (f *authzFixture) fresh() string { f.n++; return fmt.Sprintf("x%d", f.n) }
+
+func (f *authzFixture) token(role string) string {
+	switch role {
+	case "entA":
+		return f.a.Token
+	case "entB":
+		return f.b.Token
+	case "reviewer":
+		return f.rev.Token
+	case "admin":
+		return f.admin
+	}
+	return ""
+}
+
+// filingIn makes a filing of entA's in the given state, for a new product.
+func (f *authzFixture) filingIn(state string) int64 {
+	p := f.e.Product("品" + f.fresh())
+	id := f.e.Draft(f.a, p)
+	steps := map[string][][2]string{
+		"draft":     {},
+		"submitted": {{"a", "submit"}},
+		"approved":  {{"a", "submit"}, {"r", "approve"}},
+		"suspended": {{"a", "submit"}, {"r", "approve"}, {"r", "suspend"}},
+	}[state]
+	for _, s := range steps {
+		tok := f.a.Token
+		if s[0] == "r" {
+			tok = f.rev.Token
+		}
+		f.e.Act(tok, id, s[1], map[string]string{"reason": "理由"}, 200)
+	}
+	return id
+}
+
+func all(code int) map[string]int {
+	m := map[string]int{}
+	for _, r := range roles {
+		m[r] = code
+	}
+	return m
+}
+
+func want(anon, a, b, rev, admin int) map[string]int {
+	return map[string]int{"anon": anon, "entA": a, "entB": b, "reviewer": rev, "admin": admin}
+}
+
+func fixed(p string) func(*authzFixture) string { return func(*authzFixture) string { return p } }
+
+func reason(*authzFixture, string) any { return map[string]string{"reason": "理由"} }
+
+func transitionCase(state, action string, byOwner bool) authzCase {
+	w := want(401, 403, 403, 200, 403)
+	if byOwner {
+		w = want(401, 200, 404, 403, 403)
+	}
+	return authzCase{path: func(f *authzFixture) string {
+		return fmt.Sprintf("/api/v1/filings/%d/%s", f.filingIn(state), action)
+	}, body: reason, want: w}
+}
+
+// authzTable has one row per route the router serves; TestAuthorizationTable fails for a
+// route without a row.
+var authzTable = map[string]authzCase{
+	"GET /healthz":      {path: fixed("/healthz"), want: all(200)},
+	"GET /readyz":       {path: fixed("/readyz"), want: all(200)},
+	"GET /metrics":      {path: fixed("/metrics"), want: all(200)},
+	"GET /openapi.yaml": {path: fixed("/openapi.yaml"), want: all(200)},
+	"GET /docs":         {path: fixed("/docs"), want: all(200)},
+	"POST /api/v1/auth/register": {path: fixed("/api/v1/auth/register"), want: all(201),
+		body: func(f *authzFixture, _ string) any { return apitest.RegisterBody(f.e.T, "reg"+f.fresh()) }},
+	"POST /api/v1/auth/login": {path: fixed("/api/v1/auth/login"), want: all(200),
+		body: func(*authzFixture, string) any {
+			return map[string]string{"username": "admin", "password": apitest.AdminPassword}
+		}},
+	"POST /api/v1/auth/refresh": {path: fixed("/api/v1/auth/refresh"), want: all(401),
+		body: func(*authzFixture, string) any { return map[string]string{"refresh_token": "nope"} }},
+	"POST /api/v1/auth/logout": {path: fixed("/api/v1/auth/logout"), want: want(401, 204, 204, 204, 204),
+		body: func(*authzFixture, string) any { return map[string]string{"refresh_token": "nope"} }},
+	"GET /api/v1/me": {path: fixed("/api/v1/me"), want: want(401, 200, 200, 200, 200)},
+	"POST /api/v1/users": {path: fixed("/api/v1/users"), want: want(401, 403, 403, 403, 201),
+		body: func(f *authzFixture, _ string) any {
+			return map[string]string{"username": "u" + f.fresh(), "password": apitest.Password, "role": "reviewer"}
+		}},
+	"GET /api/v1/enterprises": {path: fixed("/api/v1/enterprises"), want: want(401, 403, 403, 200, 200)},
+	"GET /api/v1/enterprises/:id": {path: func(f *authzFixture) string { return fmt.Sprintf("/api/v1/enterprises/%d", f.a.EnterpriseID) },
+		want: want(401, 200, 404, 200, 200)},
+	"PATCH /api/v1/enterprises/:id": {path: func(f *authzFixture) string { return fmt.Sprintf("/api/v1/enterprises/%d", f.a.EnterpriseID) },
+		body: func(*authzFixture, string) any { return map[string]string{"contact_phone": "13900000000"} },
+		want: want(401, 200, 404, 403, 403)},
+	"GET /api/v1/products": {path: fixed("/api/v1/products"), want: all(200)},
+	"GET /api/v1/products/:id": {path: func(f *authzFixture) string { return fmt.Sprintf("/api/v1/products/%d", f.product) },
+		want: all(200)},
+	"POST /api/v1/products": {path: fixed("/api/v1/products"), want: want(401, 403, 403, 403, 201),
+		body: func(f *authzFixture, _ string) any {
+			return map[string]string{"name": "产品" + f.fresh(), "kind": "collective_mark", "reference_number": "第1号", "region_code": "620400"}
+		}},
+	"PATCH /api/v1/products/:id": {path: func(f *authzFixture) string { return fmt.Sprintf("/api/v1/products/%d", f.product) },
+		body: func(*authzFixture, string) any { return map[string]string{"standard": "GB/T 1"} },
+		want: want(401, 403, 403, 403, 200)},
+	"GET /api/v1/registry": {path: fixed("/api/v1/registry"), want: all(200)},
+	"POST /api/v1/filings": {path: fixed("/api/v1/filings"), want: want(401, 201, 201, 403, 403),
+		body: func(f *authzFixture, _ string) any {
+			return map[string]any{"product_id": f.e.Product("新" + f.fresh()), "kind": "new", "production_address": "靖远县", "annual_output_kg": "1"}
+		}},
+	"GET /api/v1/filings": {path: fixed("/api/v1/filings"), want: want(401, 200, 200, 200, 200)},
+	"GET /api/v1/filings/:id": {path: func(f *authzFixture) string { return fmt.Sprintf("/api/v1/filings/%d", f.draft) },
+		want: want(401, 200, 404, 200, 200)},
+	"PATCH /api/v1/filings/:id": {path: func(f *authzFixture) string { return fmt.Sprintf("/api/v1/filings/%d", f.draft) },
+		body: func(*authzFixture, string) any { return map[string]string{"annual_output_kg": "2"} },
+		want: want(401, 200, 404, 403, 403)},
+	"GET /api/v1/filings/:id/events": {path: func(f *authzFixture) string { return fmt.Sprintf("/api/v1/filings/%d/events", f.draft) },
+		want: want(401, 200, 404, 200, 200)},
+	"POST /api/v1/filings/:id/documents": {path: func(f *authzFixture) string { return fmt.Sprintf("/api/v1/filings/%d/documents", f.draft) },
+		upload: true, want: want(401, 201, 404, 403, 403)},
+	"GET /api/v1/filings/:id/documents/:doc_id": {path: func(f *authzFixture) string {
+		return fmt.Sprintf("/api/v1/filings/%d/documents/%d", f.draft, f.doc)
+	}, want: want(401, 200, 404, 200, 200)},
+	"POST /api/v1/filings/:id/submit":    transitionCase("draft", "submit", true),
+	"POST /api/v1/filings/:id/withdraw":  transitionCase("draft", "withdraw", true),
+	"POST /api/v1/filings/:id/cancel":    transitionCase("approved", "cancel", true),
+	"POST /api/v1/filings/:id/approve":   transitionCase("submitted", "approve", false),
+	"POST /api/v1/filings/:id/reject":    transitionCase("submitted", "reject", false),
+	"POST /api/v1/filings/:id/return":    transitionCase("submitted", "return", false),
+	"POST /api/v1/filings/:id/suspend":   transitionCase("approved", "suspend", false),
+	"POST /api/v1/filings/:id/reinstate": transitionCase("suspended", "reinstate", false),
+	"POST /api/v1/filings/:id/revoke":    transitionCase("approved", "revoke", false),
+}
+
+// TestAuthorizationTable walks every route the router registers and asks it as each role.
+// Roles that are refused go first, so the state a permitted call changes cannot hide a
+// refusal. Another enterprise's objects are 404, never 403.
+func TestAuthorizationTable(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		f := &authzFixture{e: e, a: e.Enterprise("enta"), b: e.Enterprise("entb"), rev: e.Reviewer("rev"), admin: e.AdminToken()}
+		f.product = e.Product("靖远枸杞")
+		f.draft = e.Draft(f.a, f.product)
+		f.doc = e.Upload(f.a.Token, f.draft, "other", "a.pdf", pdf).ID(t)
+		for _, rt := range e.Routes() {
+			key := rt.Method + " " + rt.Path
+			tc, ok := authzTable[key]
+			if !ok {
+				t.Errorf("%s has no row in the authorization table", key)
+				continue
+			}
+			t.Run(key, func(t *testing.T) {
+				path := tc.path(f)
+				order := append([]string(nil), roles...)
+				sort.SliceStable(order, func(i, j int) bool { return tc.want[order[i]] >= 300 && tc.want[order[j]] < 300 })
+				for _, role := range order {
+					var r *apitest.Response
+					switch {
+					case tc.upload && role != "anon":
+						r = e.Upload(f.token(role), idFromPath(path), "other", "b.pdf", pdf)
+					default:
+						var body any
+						if tc.body != nil {
+							body = tc.body(f, role)
+						}
+						r = e.Do(apitest.Request{Method: rt.Method, Path: path, Token: f.token(role), Body: body})
+					}
+					if r.Code != tc.want[role] {
+						t.Errorf("%s as %s: %d, want %d: %.200s", key, role, r.Code, tc.want[role], r.Body)
+					}
+				}
+			})
+		}
+	})
+}
+
+func idFromPath(p string) int64 {
+	var id int64
+	fmt.Sscanf(p, "/api/v1/filings/%d/", &id)
+	return id
+}
