@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -24,8 +25,11 @@ import (
 	"gimark/internal/enterprise"
 	"gimark/internal/filestore"
 	"gimark/internal/filing"
+	"gimark/internal/label"
 	"gimark/internal/metrics"
 	"gimark/internal/store"
+	"gimark/internal/verify"
+	"gimark/model"
 )
 
 func main() {
@@ -134,15 +138,29 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st *store.S
 	for name, db := range st.Pools() {
 		mets.WatchDB(name, db)
 	}
+	labels := label.New(st, cfg.PublicBaseURL)
+	labels.Issued = mets.Issued
+	recorder := verify.NewRecorder(st, log, 1<<16, 200*time.Millisecond)
+	recorder.Dropped = mets.Dropped
+	verifier := verify.New(st, recorder, cfg.ScanWarnThreshold, scanKey(secret), nil)
+	verifier.Count = mets.Scan
+	filings.OnChange = append(filings.OnChange, func(f *model.Filing) { verifier.InvalidateFiling(f.ID) })
+	cat := catalog.New(st)
+	cat.OnChange = func(int64) { verifier.InvalidateAll() }
+
 	handler := api.New(api.Deps{
-		Log:            log,
-		Accounts:       accounts,
-		Enterprises:    enterprise.New(st),
-		Catalog:        catalog.New(st),
-		Filings:        filings,
-		Ready:          st,
-		Metrics:        mets,
-		TrustedProxies: cfg.TrustedProxies,
+		Log:              log,
+		Accounts:         accounts,
+		Enterprises:      enterprise.New(st),
+		Catalog:          cat,
+		Filings:          filings,
+		Labels:           labels,
+		Verify:           verifier,
+		Signals:          verify.NewSignals(st, cfg.ScanWarnThreshold),
+		VerifyRatePerMin: cfg.VerifyRatePerMin,
+		Ready:            st,
+		Metrics:          mets,
+		TrustedProxies:   cfg.TrustedProxies,
 	})
 	srv := &http.Server{
 		Addr:              cfg.Addr,
@@ -175,6 +193,10 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st *store.S
 	if err := srv.Shutdown(sctx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
+	// No request is in flight any more: write every buffered scan before the database closes.
+	if err := recorder.Close(sctx); err != nil {
+		return fmt.Errorf("flush scans: %w", err)
+	}
 	log.Info("stopped")
 	return nil
 }
@@ -203,4 +225,12 @@ func jwtSecret(cfg config.Config) ([]byte, error) {
 		return nil, fmt.Errorf("keep development JWT secret: %w", err)
 	}
 	return []byte(s), nil
+}
+
+// scanKey derives the key that salts client address hashes from the token secret, so no
+// second secret has to be managed and the hashes cannot be reversed by guessing addresses
+// without it.
+func scanKey(secret []byte) []byte {
+	sum := sha256.Sum256(append([]byte("gimark scan client hash\x00"), secret...))
+	return sum[:]
 }

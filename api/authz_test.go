@@ -3,6 +3,7 @@ package api_test
 import (
 	"fmt"
 	"sort"
+	"strings"
 	"testing"
 
 	"gimark/internal/apitest"
@@ -26,6 +27,8 @@ type authzFixture struct {
 	admin          string
 	product, draft int64
 	doc            int64
+	batch          int64
+	code           string
 	n              int
 }
 
@@ -43,6 +46,22 @@ func (f *authzFixture) token(role string) string {
 		return f.admin
 	}
 	return ""
+}
+
+// newBatch orders a 3-label batch on a fresh approved filing of entA's and returns it with
+// its first code.
+func (f *authzFixture) newBatch() (int64, string) {
+	id := f.filingIn("approved")
+	r := f.e.Post(fmt.Sprintf("/api/v1/filings/%d/label-batches", id), f.a.Token, map[string]int{"quantity": 3})
+	if r.Code != 201 {
+		f.e.T.Fatalf("order batch: %d %s", r.Code, r.Body)
+	}
+	batch := r.ID(f.e.T)
+	csv := f.e.Get(fmt.Sprintf("/api/v1/label-batches/%d/codes.csv", batch), f.a.Token)
+	var serial int
+	var code string
+	fmt.Sscanf(strings.Split(string(csv.Body), "\n")[1], "%d,%17s", &serial, &code)
+	return batch, code
 }
 
 // filingIn makes a filing of entA's in the given state, for a new product.
@@ -148,6 +167,36 @@ var authzTable = map[string]authzCase{
 	"GET /api/v1/filings/:id/documents/:doc_id": {path: func(f *authzFixture) string {
 		return fmt.Sprintf("/api/v1/filings/%d/documents/%d", f.draft, f.doc)
 	}, want: want(401, 200, 404, 200, 200)},
+	"POST /api/v1/filings/:id/label-batches": {path: func(f *authzFixture) string {
+		return fmt.Sprintf("/api/v1/filings/%d/label-batches", f.filingIn("approved"))
+	}, body: func(*authzFixture, string) any { return map[string]int{"quantity": 2} }, want: want(401, 201, 404, 403, 403)},
+	"GET /api/v1/label-batches": {path: fixed("/api/v1/label-batches"), want: want(401, 200, 200, 200, 200)},
+	"GET /api/v1/label-batches/:id": {path: func(f *authzFixture) string { return fmt.Sprintf("/api/v1/label-batches/%d", f.batch) },
+		want: want(401, 200, 404, 200, 200)},
+	"GET /api/v1/label-batches/:id/codes.csv": {path: func(f *authzFixture) string {
+		return fmt.Sprintf("/api/v1/label-batches/%d/codes.csv", f.batch)
+	}, want: want(401, 200, 404, 403, 403)},
+	"GET /api/v1/label-batches/:id/labels.zip": {path: func(f *authzFixture) string {
+		return fmt.Sprintf("/api/v1/label-batches/%d/labels.zip?size=64", f.batch)
+	}, want: want(401, 200, 404, 403, 403)},
+	// Both the owner and a reviewer may void; whoever comes second finds it voided (409).
+	"POST /api/v1/label-batches/:id/void": {path: func(f *authzFixture) string {
+		id, _ := f.newBatch()
+		return fmt.Sprintf("/api/v1/label-batches/%d/void", id)
+	}, body: reason, want: want(401, 200, 404, 409, 403)},
+	"GET /api/v1/labels/:code/qr.png": {path: func(f *authzFixture) string { return "/api/v1/labels/" + f.code + "/qr.png" },
+		want: want(401, 200, 404, 200, 200)},
+	"GET /api/v1/labels/:code/qr.svg": {path: func(f *authzFixture) string { return "/api/v1/labels/" + f.code + "/qr.svg" },
+		want: want(401, 200, 404, 200, 200)},
+	"POST /api/v1/labels/:code/void": {path: func(f *authzFixture) string {
+		_, code := f.newBatch()
+		return "/api/v1/labels/" + code + "/void"
+	}, body: reason, want: want(401, 200, 404, 409, 403)},
+	"GET /api/v1/verify/:code":           {path: func(f *authzFixture) string { return "/api/v1/verify/" + f.code }, want: all(200)},
+	"GET /v/:code":                       {path: func(f *authzFixture) string { return "/v/" + f.code }, want: all(200)},
+	"GET /V/:code":                       {path: func(f *authzFixture) string { return "/V/" + f.code }, want: all(200)},
+	"GET /v":                             {path: fixed("/v?code=abc"), want: all(303)},
+	"GET /api/v1/signals":                {path: fixed("/api/v1/signals"), want: want(401, 403, 403, 200, 200)},
 	"POST /api/v1/filings/:id/submit":    transitionCase("draft", "submit", true),
 	"POST /api/v1/filings/:id/withdraw":  transitionCase("draft", "withdraw", true),
 	"POST /api/v1/filings/:id/cancel":    transitionCase("approved", "cancel", true),
@@ -168,6 +217,7 @@ func TestAuthorizationTable(t *testing.T) {
 		f.product = e.Product("靖远枸杞")
 		f.draft = e.Draft(f.a, f.product)
 		f.doc = e.Upload(f.a.Token, f.draft, "other", "a.pdf", pdf).ID(t)
+		f.batch, f.code = f.newBatch()
 		for _, rt := range e.Routes() {
 			key := rt.Method + " " + rt.Path
 			tc, ok := authzTable[key]
@@ -178,7 +228,7 @@ func TestAuthorizationTable(t *testing.T) {
 			t.Run(key, func(t *testing.T) {
 				path := tc.path(f)
 				order := append([]string(nil), roles...)
-				sort.SliceStable(order, func(i, j int) bool { return tc.want[order[i]] >= 300 && tc.want[order[j]] < 300 })
+				sort.SliceStable(order, func(i, j int) bool { return refused(tc.want[order[i]]) && !refused(tc.want[order[j]]) })
 				for _, role := range order {
 					var r *apitest.Response
 					switch {
@@ -205,3 +255,6 @@ func idFromPath(p string) int64 {
 	fmt.Sscanf(p, "/api/v1/filings/%d/", &id)
 	return id
 }
+
+// refused are the answers that must come before a permitted call changes state.
+func refused(code int) bool { return code == 401 || code == 403 || code == 404 }

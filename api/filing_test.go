@@ -507,10 +507,10 @@ func TestReviewQueueOldestFirst(t *testing.T) {
 }
 
 var (
-	pdf  = append([]byte("%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n"), bytes.Repeat([]byte("x"), 2000)...)
-	png  = append([]byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), bytes.Repeat([]byte{0}, 100)...)
-	jpeg = append([]byte("\xff\xd8\xff\xe0\x00\x10JFIF\x00"), bytes.Repeat([]byte{1}, 100)...)
-	elf  = append([]byte("\x7fELF\x02\x01\x01\x00"), bytes.Repeat([]byte{0}, 100)...)
+	pdf     = append([]byte("%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n"), bytes.Repeat([]byte("x"), 2000)...)
+	pngFile = append([]byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), bytes.Repeat([]byte{0}, 100)...)
+	jpeg    = append([]byte("\xff\xd8\xff\xe0\x00\x10JFIF\x00"), bytes.Repeat([]byte{1}, 100)...)
+	elf     = append([]byte("\x7fELF\x02\x01\x01\x00"), bytes.Repeat([]byte{0}, 100)...)
 )
 
 func countFiles(t *testing.T, dir string) int {
@@ -543,7 +543,7 @@ func TestDocuments(t *testing.T) {
 			t.Fatalf("document: %s", r.Body)
 		}
 		docID := int64(doc["id"].(float64))
-		if r := e.Upload(ent.Token, id, "inspection_report", "report.png", png); r.Code != 201 {
+		if r := e.Upload(ent.Token, id, "inspection_report", "report.png", pngFile); r.Code != 201 {
 			t.Fatalf("png: %d %s", r.Code, r.Body)
 		}
 		r = e.Upload(ent.Token, id, "origin_proof", "../../../etc/passwd.jpg", jpeg)

@@ -16,8 +16,10 @@ import (
 	"gimark/internal/catalog"
 	"gimark/internal/enterprise"
 	"gimark/internal/filing"
+	"gimark/internal/label"
 	"gimark/internal/metrics"
 	"gimark/internal/ratelimit"
+	"gimark/internal/verify"
 	"gimark/model"
 )
 
@@ -28,15 +30,20 @@ type Readiness interface {
 
 // Deps are the services the HTTP edge calls.
 type Deps struct {
-	Log            *slog.Logger
-	Accounts       *account.Service
-	Enterprises    *enterprise.Service
-	Catalog        *catalog.Service
-	Filings        *filing.Service
-	Ready          Readiness
-	Metrics        *metrics.Metrics // nil: no /metrics
-	TrustedProxies []string         // addresses whose X-Forwarded-For is believed
-	AuthRatePerMin int              // public auth endpoints, per client address (default 30)
+	Log         *slog.Logger
+	Accounts    *account.Service
+	Enterprises *enterprise.Service
+	Catalog     *catalog.Service
+	Filings     *filing.Service
+	Labels      *label.Service
+	Verify      *verify.Service
+	Signals     *verify.Signals
+	// VerifyRatePerMin limits verifications per client address (GIMARK_VERIFY_RATE_PER_MIN).
+	VerifyRatePerMin int
+	Ready            Readiness
+	Metrics          *metrics.Metrics // nil: no /metrics
+	TrustedProxies   []string         // addresses whose X-Forwarded-For is believed
+	AuthRatePerMin   int              // public auth endpoints, per client address (default 30)
 	// PublicRatePerMin limits the public catalog and register reads per address (default 600).
 	PublicRatePerMin int
 	Now              func() time.Time // injected clock for rate limits
@@ -56,6 +63,9 @@ func New(d Deps) *gin.Engine {
 	}
 	if d.AuthRatePerMin == 0 {
 		d.AuthRatePerMin = 30
+	}
+	if d.VerifyRatePerMin == 0 {
+		d.VerifyRatePerMin = 120
 	}
 	if d.PublicRatePerMin == 0 {
 		d.PublicRatePerMin = 600
@@ -82,6 +92,7 @@ func New(d Deps) *gin.Engine {
 
 	authLimit := ratelimit.PerMinute(d.AuthRatePerMin, d.Now)
 	publicLimit := ratelimit.PerMinute(d.PublicRatePerMin, d.Now)
+	verifyLimit := ratelimit.PerMinute(d.VerifyRatePerMin, d.Now) // shared by the page and the JSON
 	authn := a.authenticate()
 	staff := a.requireRole(model.RoleReviewer, model.RoleAdmin)
 	admin := a.requireRole(model.RoleAdmin)
@@ -109,6 +120,11 @@ func New(d Deps) *gin.Engine {
 	v1.GET("/products", a.rateLimit(publicLimit), a.handle(a.listProducts))
 	v1.GET("/products/:id", a.rateLimit(publicLimit), a.handle(a.getProduct))
 	v1.GET("/registry", a.rateLimit(publicLimit), a.handle(a.registry))
+	v1.GET("/verify/:code", a.verifyLimit(verifyLimit, false), a.handle(a.verifyJSON))
+	// The consumer's page; /V/ is what upper-case QR URLs carry.
+	r.GET("/v/:code", a.verifyLimit(verifyLimit, true), a.handle(a.verifyHTML))
+	r.GET("/V/:code", a.verifyLimit(verifyLimit, true), a.handle(a.verifyHTML))
+	r.GET("/v", a.verifyForm)
 
 	// Signed in, any role.
 	v1.POST("/auth/logout", authn, anyRole, a.handle(a.logout))
@@ -135,6 +151,19 @@ func New(d Deps) *gin.Engine {
 	v1.GET("/filings/:id/events", authn, anyRole, a.handle(a.filingEvents))
 	v1.POST("/filings/:id/documents", authn, ent, a.handle(a.uploadDocument))
 	v1.GET("/filings/:id/documents/:doc_id", authn, anyRole, a.handle(a.downloadDocument))
+	// Labels: the owner of an approved filing orders and prints; reviewers see and void.
+	entOrRev := a.requireRole(model.RoleEnterprise, model.RoleReviewer)
+	v1.POST("/filings/:id/label-batches", authn, ent, a.handle(a.orderBatch))
+	v1.GET("/label-batches", authn, anyRole, a.handle(a.listBatches))
+	v1.GET("/label-batches/:id", authn, anyRole, a.handle(a.getBatch))
+	v1.GET("/label-batches/:id/codes.csv", authn, ent, a.handle(a.codesCSV))
+	v1.GET("/label-batches/:id/labels.zip", authn, ent, a.handle(a.labelsZip))
+	v1.POST("/label-batches/:id/void", authn, entOrRev, a.handle(a.voidBatch))
+	v1.GET("/labels/:code/qr.png", authn, anyRole, a.handle(a.qrPNG))
+	v1.GET("/labels/:code/qr.svg", authn, anyRole, a.handle(a.qrSVG))
+	v1.POST("/labels/:code/void", authn, entOrRev, a.handle(a.voidLabel))
+	v1.GET("/signals", authn, staff, a.handle(a.signals))
+
 	for _, act := range []model.Action{model.ActSubmit, model.ActWithdraw, model.ActCancel} {
 		v1.POST("/filings/:id/"+string(act), authn, ent, a.handle(a.transition(act)))
 	}

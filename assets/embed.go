@@ -6,5 +6,5 @@ import "embed"
 
 // FS holds templates/ and static/.
 //
-//go:embed static
+//go:embed static templates
 var FS embed.FS

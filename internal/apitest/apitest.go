@@ -4,6 +4,7 @@ package apitest
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -28,10 +29,13 @@ import (
 	"gimark/internal/enterprise"
 	"gimark/internal/filestore"
 	"gimark/internal/filing"
+	"gimark/internal/label"
 	"gimark/internal/metrics"
 	"gimark/internal/store"
 	"gimark/internal/testdb"
 	"gimark/internal/uscc"
+	"gimark/internal/verify"
+	"gimark/model"
 )
 
 // Clock is a settable clock shared by the services under test.
@@ -56,8 +60,11 @@ func (c *Clock) Advance(d time.Duration) {
 
 // Options tune the environment.
 type Options struct {
-	AuthRatePerMin int   // 0: high enough never to trip (also the public read limit)
-	MaxUploadBytes int64 // 0: 1 MiB
+	AuthRatePerMin   int   // 0: high enough never to trip (also the public read limit)
+	MaxUploadBytes   int64 // 0: 1 MiB
+	VerifyRatePerMin int   // 0: high enough never to trip
+	ScanThreshold    int   // 0: 20, the default of GIMARK_SCAN_WARN_THRESHOLD
+	PublicBaseURL    string
 }
 
 // Env is one application under test.
@@ -72,6 +79,9 @@ type Env struct {
 	Log      *bytes.Buffer // everything the service logged
 	DataDir  string        // uploaded documents live under DataDir/documents
 	Filings  *filing.Service
+	Labels   *label.Service
+	Verify   *verify.Service
+	Recorder *verify.Recorder
 }
 
 // AdminPassword is the bootstrapped admin's password in every Env.
@@ -120,10 +130,34 @@ func New(t *testing.T, eng testdb.Engine, o Options) *Env {
 		maxUpload = 1 << 20
 	}
 	filings := filing.New(st, files, maxUpload)
-	h := api.New(api.Deps{Log: log, Accounts: accounts, Enterprises: enterprise.New(st), Catalog: catalog.New(st),
-		Filings: filings, Ready: st, Metrics: metrics.New(), AuthRatePerMin: rate, PublicRatePerMin: rate, Now: clock.Now})
+	threshold := o.ScanThreshold
+	if threshold == 0 {
+		threshold = 20
+	}
+	verifyRate := o.VerifyRatePerMin
+	if verifyRate == 0 {
+		verifyRate = 1_000_000
+	}
+	base := o.PublicBaseURL
+	if base == "" {
+		base = "http://localhost:8080"
+	}
+	mets := metrics.New()
+	labels := label.New(st, base)
+	labels.Issued = mets.Issued
+	rec := verify.NewRecorder(st, log, 1<<14, 20*time.Millisecond)
+	rec.Dropped = mets.Dropped
+	t.Cleanup(func() { _ = rec.Close(context.Background()) }) // before the store closes (LIFO)
+	verifier := verify.New(st, rec, threshold, []byte("scan-key"), clock.Now)
+	verifier.Count = mets.Scan
+	filings.OnChange = append(filings.OnChange, func(f *model.Filing) { verifier.InvalidateFiling(f.ID) })
+	cat := catalog.New(st)
+	cat.OnChange = func(int64) { verifier.InvalidateAll() }
+	h := api.New(api.Deps{Log: log, Accounts: accounts, Enterprises: enterprise.New(st), Catalog: cat,
+		Filings: filings, Labels: labels, Verify: verifier, Signals: verify.NewSignals(st, threshold),
+		Ready: st, Metrics: mets, AuthRatePerMin: rate, PublicRatePerMin: rate, VerifyRatePerMin: verifyRate, Now: clock.Now})
 	return &Env{T: t, Engine: eng.Name, Store: st, Handler: h, Accounts: accounts, Clock: clock, Secret: secret, Log: logBuf,
-		DataDir: dataDir, Filings: filings}
+		DataDir: dataDir, Filings: filings, Labels: labels, Verify: verifier, Recorder: rec}
 }
 
 type lockedWriter struct {

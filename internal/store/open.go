@@ -37,6 +37,7 @@ type Store struct {
 	log     *slog.Logger
 	now     func() time.Time
 	closers []*sql.DB
+	verify  verifyStmt // prepared once, on first verification
 }
 
 // Dialect is "sqlite" or "mysql".

@@ -18,6 +18,7 @@ import (
 var models = []any{
 	&model.Enterprise{}, &model.User{}, &model.RefreshToken{}, &model.AuditEvent{},
 	&model.Product{}, &model.Filing{}, &model.Document{},
+	&model.LabelBatch{}, &model.Label{}, &model.Scan{}, &model.UnknownCode{},
 }
 
 // TestEveryModelFieldHasAColumn migrates each engine and checks every gorm column of every

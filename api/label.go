@@ -1,0 +1,237 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"gimark/model"
+)
+
+type batchRequest struct {
+	Quantity int `json:"quantity"`
+}
+
+type reasonRequest struct {
+	Reason string `json:"reason"`
+}
+
+type batchResponse struct {
+	ID         int64      `json:"id"`
+	FilingID   int64      `json:"filing_id"`
+	Quantity   int        `json:"quantity"`
+	Status     string     `json:"status"`
+	VoidReason string     `json:"void_reason,omitempty"`
+	CreatedAt  time.Time  `json:"created_at"`
+	VoidedAt   *time.Time `json:"voided_at,omitempty"`
+}
+
+func toBatchResponse(b *model.LabelBatch) batchResponse {
+	return batchResponse{ID: b.ID, FilingID: b.FilingID, Quantity: b.Quantity, Status: b.Status, VoidReason: b.VoidReason,
+		CreatedAt: b.CreatedAt.UTC(), VoidedAt: utcPtr(b.VoidedAt)}
+}
+
+type labelResponse struct {
+	Code       string `json:"code"`
+	BatchID    int64  `json:"batch_id"`
+	Serial     int    `json:"serial"`
+	Status     string `json:"status"`
+	VoidReason string `json:"void_reason,omitempty"`
+	ScanCount  int64  `json:"scan_count"`
+}
+
+func (a *app) orderBatch(c *gin.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var req batchRequest
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	b, err := a.Labels.Order(c.Request.Context(), principal(c), id, req.Quantity)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusCreated, toBatchResponse(b))
+	return nil
+}
+
+func (a *app) listBatches(c *gin.Context) error {
+	page, err := pageParams(c)
+	if err != nil {
+		return err
+	}
+	var fe model.Fields
+	filingID := queryInt64(c, "filing_id", &fe)
+	if err := fe.Err(); err != nil {
+		return err
+	}
+	items, total, err := a.Labels.List(c.Request.Context(), principal(c), filingID, page)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, newList(items, toBatchResponse, total, page))
+	return nil
+}
+
+func (a *app) getBatch(c *gin.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	b, err := a.Labels.Get(c.Request.Context(), principal(c), id)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, toBatchResponse(b))
+	return nil
+}
+
+// codesCSV streams the batch's codes; the status is committed once streaming starts, so
+// every check runs first.
+func (a *app) codesCSV(c *gin.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	b, err := a.Labels.CheckPrintable(c.Request.Context(), principal(c), id)
+	if err != nil {
+		return err
+	}
+	c.Header("Content-Type", "text/csv; charset=utf-8")
+	c.Header("Content-Disposition", "attachment; filename=batch-"+strconv.FormatInt(b.ID, 10)+"-codes.csv")
+	c.Header("Cache-Control", "private, no-store")
+	c.Status(http.StatusOK)
+	if err := a.Labels.WriteCSV(c.Request.Context(), b.ID, c.Writer); err != nil {
+		a.log.Error("codes.csv stream failed", "batch", b.ID, "request_id", c.GetString(ctxRequestID), "err", err.Error())
+	}
+	return nil
+}
+
+func (a *app) labelsZip(c *gin.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	size, err := sizeParam(c, 256)
+	if err != nil {
+		return err
+	}
+	b, err := a.Labels.CheckPrintable(c.Request.Context(), principal(c), id)
+	if err != nil {
+		return err
+	}
+	c.Header("Content-Type", "application/zip")
+	c.Header("Content-Disposition", "attachment; filename=batch-"+strconv.FormatInt(b.ID, 10)+"-labels.zip")
+	c.Header("Cache-Control", "private, no-store")
+	c.Status(http.StatusOK)
+	if err := a.Labels.WriteZip(c.Request.Context(), b.ID, size, c.Writer); err != nil {
+		a.log.Error("labels.zip stream failed", "batch", b.ID, "request_id", c.GetString(ctxRequestID), "err", err.Error())
+	}
+	return nil
+}
+
+func sizeParam(c *gin.Context, def int) (int, error) {
+	v := c.Query("size")
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 64 || n > 2048 {
+		return 0, model.Fields{{Field: "size", Message: "must be from 64 to 2048 pixels"}}.Err()
+	}
+	return n, nil
+}
+
+func (a *app) qrPNG(c *gin.Context) error {
+	size, err := sizeParam(c, 256)
+	if err != nil {
+		return err
+	}
+	b, err := a.Labels.PNG(c.Request.Context(), principal(c), c.Param("code"), size)
+	if err != nil {
+		return err
+	}
+	c.Header("Cache-Control", "private, max-age=86400")
+	c.Data(http.StatusOK, "image/png", b)
+	return nil
+}
+
+func (a *app) qrSVG(c *gin.Context) error {
+	b, err := a.Labels.SVG(c.Request.Context(), principal(c), c.Param("code"))
+	if err != nil {
+		return err
+	}
+	c.Header("Cache-Control", "private, max-age=86400")
+	c.Data(http.StatusOK, "image/svg+xml", b)
+	return nil
+}
+
+func (a *app) voidBatch(c *gin.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var req reasonRequest
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	b, err := a.Labels.VoidBatch(c.Request.Context(), principal(c), id, req.Reason)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, toBatchResponse(b))
+	return nil
+}
+
+func (a *app) voidLabel(c *gin.Context) error {
+	var req reasonRequest
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	l, err := a.Labels.VoidLabel(c.Request.Context(), principal(c), c.Param("code"), req.Reason)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, labelResponse{Code: l.Code, BatchID: l.BatchID, Serial: l.Serial, Status: l.Status, VoidReason: l.VoidReason, ScanCount: l.ScanCount})
+	return nil
+}
+
+type signalResponse struct {
+	Kind      string    `json:"kind"`
+	Code      string    `json:"code"`
+	Count     int64     `json:"count"`
+	FirstSeen time.Time `json:"first_seen"`
+	LastSeen  time.Time `json:"last_seen"`
+	FilingID  *int64    `json:"filing_id,omitempty"`
+}
+
+func (a *app) signals(c *gin.Context) error {
+	page, err := pageParams(c)
+	if err != nil {
+		return err
+	}
+	kind := c.Query("kind")
+	if kind != "" && kind != "over_scanned" && kind != "unknown_code" {
+		return model.Fields{{Field: "kind", Message: "must be over_scanned or unknown_code"}}.Err()
+	}
+	minTries := int64(2)
+	if v := c.Query("min_tries"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 1 {
+			return model.Fields{{Field: "min_tries", Message: "must be a positive integer"}}.Err()
+		}
+		minTries = n
+	}
+	items, total, err := a.Signals.Signals(c.Request.Context(), kind, minTries, page.Normalize())
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, newList(items, func(s *model.Signal) signalResponse {
+		return signalResponse{Kind: s.Kind, Code: s.Code, Count: s.Count, FirstSeen: s.FirstSeen, LastSeen: s.LastSeen, FilingID: s.FilingID}
+	}, total, page))
+	return nil
+}

@@ -1,0 +1,526 @@
+package api_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"image/png"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/makiuchi-d/gozxing"
+	zxqr "github.com/makiuchi-d/gozxing/qrcode"
+
+	"gimark/internal/apitest"
+	"gimark/internal/labelcode"
+	"gimark/model"
+)
+
+// labelWorld is an approved filing with its owner, a stranger and a reviewer.
+type labelWorld struct {
+	e        *apitest.Env
+	owner    apitest.Account
+	other    apitest.Account
+	rev      apitest.Account
+	product  int64
+	filing   int64
+	batchURL string
+}
+
+func newLabelWorld(t *testing.T, e *apitest.Env) *labelWorld {
+	w := &labelWorld{e: e, owner: e.Enterprise("owner"), other: e.Enterprise("other"), rev: e.Reviewer("rev")}
+	w.product = e.Product("靖远枸杞")
+	w.filing = e.Approved(w.owner, w.product, w.rev)
+	w.batchURL = fmt.Sprintf("/api/v1/filings/%d/label-batches", w.filing)
+	return w
+}
+
+func (w *labelWorld) order(t *testing.T, n int) int64 {
+	t.Helper()
+	r := w.e.Post(w.batchURL, w.owner.Token, map[string]int{"quantity": n})
+	if r.Code != 201 {
+		t.Fatalf("order %d: %d %s", n, r.Code, r.Body)
+	}
+	return r.ID(t)
+}
+
+func (w *labelWorld) codes(t *testing.T, batch int64) [][]string {
+	t.Helper()
+	r := w.e.Get(fmt.Sprintf("/api/v1/label-batches/%d/codes.csv", batch), w.owner.Token)
+	if r.Code != 200 {
+		t.Fatalf("codes.csv: %d %s", r.Code, r.Body)
+	}
+	rows, err := csv.NewReader(bytes.NewReader(r.Body)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows
+}
+
+type verifyBody struct {
+	Result  string `json:"result"`
+	Reasons []struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	} `json:"reasons"`
+	Code           string  `json:"code"`
+	ScanCount      int64   `json:"scan_count"`
+	FirstScannedAt *string `json:"first_scanned_at"`
+	Product        *struct {
+		Name            string `json:"name"`
+		Kind            string `json:"kind"`
+		ReferenceNumber string `json:"reference_number"`
+	} `json:"product"`
+	Enterprise *struct {
+		Name string `json:"name"`
+		USCC string `json:"uscc"`
+	} `json:"enterprise"`
+	AuthorizationNumber string `json:"authorization_number"`
+	Batch               *struct {
+		ID int64 `json:"id"`
+	} `json:"batch"`
+}
+
+func (v verifyBody) reason(code string) bool {
+	for _, r := range v.Reasons {
+		if r.Code == code {
+			return true
+		}
+	}
+	return false
+}
+
+func verifyCode(t *testing.T, e *apitest.Env, code string) verifyBody {
+	t.Helper()
+	r := e.Get("/api/v1/verify/"+code, "")
+	if r.Code != 200 {
+		t.Fatalf("verify %s: %d %s", code, r.Code, r.Body)
+	}
+	var v verifyBody
+	r.JSON(t, &v)
+	return v
+}
+
+func TestOrderBatch(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		w := newLabelWorld(t, e)
+		r := e.Post(w.batchURL, w.owner.Token, map[string]int{"quantity": 250})
+		if r.Code != 201 {
+			t.Fatalf("order-201: %d %s", r.Code, r.Body)
+		}
+		got := r.Map(t)
+		if got["quantity"].(float64) != 250 || got["status"] != "active" || int64(got["filing_id"].(float64)) != w.filing {
+			t.Fatalf("batch: %s", r.Body)
+		}
+		rows := w.codes(t, r.ID(t))
+		if len(rows) != 251 || strings.Join(rows[0], ",") != "serial,code,url" {
+			t.Fatalf("csv has %d rows, header %v", len(rows), rows[0])
+		}
+		seen := map[string]bool{}
+		for i, row := range rows[1:] {
+			code, err := labelcode.Parse(row[1])
+			if err != nil || code != row[1] || row[0] != fmt.Sprint(i+1) || row[2] != "HTTP://LOCALHOST:8080/V/"+code || seen[code] {
+				t.Fatalf("row %d: %v (%v)", i, row, err)
+			}
+			seen[code] = true
+		}
+
+		draftOwner := e.Enterprise("drafter")
+		draft := e.Draft(draftOwner, w.product)
+		suspended := e.Approved(e.Enterprise("susp"), e.Product("靖远小口大枣"), w.rev)
+		e.Act(w.rev.Token, suspended, "suspend", map[string]string{"reason": "抽检"}, 200)
+		tests := []struct {
+			name  string
+			path  string
+			token string
+			body  any
+			want  int
+			code  string
+		}{
+			{"order-422-zero", w.batchURL, w.owner.Token, map[string]int{"quantity": 0}, 422, "validation_failed"},
+			{"order-422-too-many", w.batchURL, w.owner.Token, map[string]int{"quantity": 1_000_001}, 422, "validation_failed"},
+			{"order-422-not-a-number", w.batchURL, w.owner.Token, map[string]any{"quantity": "ten"}, 422, "validation_failed"},
+			{"order-404-other-enterprise", w.batchURL, w.other.Token, map[string]int{"quantity": 1}, 404, "not_found"},
+			{"order-403-reviewer", w.batchURL, w.rev.Token, map[string]int{"quantity": 1}, 403, "forbidden"},
+			{"order-404-no-filing", "/api/v1/filings/99999/label-batches", w.owner.Token, map[string]int{"quantity": 1}, 404, "not_found"},
+			{"order-409-draft", fmt.Sprintf("/api/v1/filings/%d/label-batches", draft), draftOwner.Token, map[string]int{"quantity": 1}, 409, "filing_not_approved"},
+		}
+		for _, tc := range tests {
+			t.Run(tc.name, func(t *testing.T) {
+				p := e.Post(tc.path, tc.token, tc.body).Problem(t, tc.want)
+				if p.Code != tc.code {
+					t.Fatalf("code %q, want %q", p.Code, tc.code)
+				}
+			})
+		}
+		_ = suspended
+	})
+}
+
+func TestBatchQuota(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		owner, rev := e.Enterprise("owner"), e.Reviewer("rev")
+		id := e.Draft(owner, e.Product("靖远枸杞"))
+		e.Act(owner.Token, id, "submit", nil, 200)
+		e.Act(rev.Token, id, "approve", map[string]int{"label_quota": 100}, 200)
+		url := fmt.Sprintf("/api/v1/filings/%d/label-batches", id)
+		// Concurrent orders of 40 against a quota of 100: at most two fit, never three.
+		codes := make([]int, 5)
+		var wg sync.WaitGroup
+		for i := range codes {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				codes[i] = e.Post(url, owner.Token, map[string]int{"quantity": 40}).Code
+			}()
+		}
+		wg.Wait()
+		ok := 0
+		for _, c := range codes {
+			if c == 201 {
+				ok++
+			} else if c != 409 {
+				t.Fatalf("status %d: %v", c, codes)
+			}
+		}
+		if ok != 2 {
+			t.Fatalf("%d batches of 40 fit a quota of 100: %v", ok, codes)
+		}
+		p := e.Post(url, owner.Token, map[string]int{"quantity": 21}).Problem(t, 409)
+		if p.Code != "quota_exceeded" {
+			t.Fatalf("code %q", p.Code)
+		}
+		if r := e.Post(url, owner.Token, map[string]int{"quantity": 20}); r.Code != 201 {
+			t.Fatalf("the last 20 of the quota: %d %s", r.Code, r.Body)
+		}
+		// A voided batch no longer counts against the quota.
+		var list struct {
+			Items []struct{ ID int64 } `json:"items"`
+		}
+		e.Get(fmt.Sprintf("/api/v1/label-batches?filing_id=%d", id), owner.Token).JSON(t, &list)
+		e.Post(fmt.Sprintf("/api/v1/label-batches/%d/void", list.Items[0].ID), owner.Token, map[string]string{"reason": "印刷损坏"})
+		if r := e.Post(url, owner.Token, map[string]int{"quantity": 20}); r.Code != 201 {
+			t.Fatalf("after voiding a batch: %d %s", r.Code, r.Body)
+		}
+	})
+}
+
+// TestBatchIsAllOrNothing: a failure while issuing leaves no batch and no label, and a code
+// collision is retried without the caller noticing.
+func TestBatchIsAllOrNothing(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		w := newLabelWorld(t, e)
+		first := w.codes(t, w.order(t, 5))[1][1]
+
+		// Collision: the generator's first code is one already issued.
+		calls := 0
+		e.Labels.NewCode = func(n int) ([]string, error) {
+			calls++
+			codes, err := labelcode.NewBatch(n)
+			if calls == 1 {
+				codes[0] = first
+			}
+			return codes, err
+		}
+		batch := w.order(t, 3)
+		rows := w.codes(t, batch)
+		if len(rows) != 4 {
+			t.Fatalf("collided batch has %d labels", len(rows)-1)
+		}
+		for _, row := range rows[1:] {
+			if row[1] == first {
+				t.Fatal("a colliding code was issued twice")
+			}
+		}
+
+		// Failure half-way: nothing of the batch remains.
+		var before, batchesBefore int64
+		e.Store.DB().Model(&model.Label{}).Count(&before)
+		e.Store.DB().Model(&model.LabelBatch{}).Count(&batchesBefore)
+		calls = 0
+		e.Labels.NewCode = func(n int) ([]string, error) {
+			calls++
+			if calls > 1 {
+				return nil, errors.New("entropy source failed")
+			}
+			return labelcode.NewBatch(n)
+		}
+		e.Post(w.batchURL, w.owner.Token, map[string]int{"quantity": 10_000}).Problem(t, 500)
+		var after, batchesAfter int64
+		e.Store.DB().Model(&model.Label{}).Count(&after)
+		e.Store.DB().Model(&model.LabelBatch{}).Count(&batchesAfter)
+		if after != before || batchesAfter != batchesBefore {
+			t.Fatalf("a failed batch left %d labels and %d batches", after-before, batchesAfter-batchesBefore)
+		}
+	})
+}
+
+func decodeQR(t *testing.T, b []byte) string {
+	t.Helper()
+	img, err := png.Decode(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bmp, _ := gozxing.NewBinaryBitmapFromImage(img)
+	res, err := zxqr.NewQRCodeReader().Decode(bmp, nil)
+	if err != nil {
+		t.Fatalf("decode QR: %v", err)
+	}
+	return res.GetText()
+}
+
+func TestPrintFiles(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		w := newLabelWorld(t, e)
+		batch := w.order(t, 30)
+		rows := w.codes(t, batch)
+		code := rows[1][1]
+
+		r := e.Get("/api/v1/labels/"+strings.ToLower(labelcode.Format(code))+"/qr.png", w.owner.Token)
+		if r.Code != 200 || r.Header.Get("Content-Type") != "image/png" {
+			t.Fatalf("qr.png: %d %v", r.Code, r.Header)
+		}
+		if got := decodeQR(t, r.Body); got != "HTTP://LOCALHOST:8080/V/"+code {
+			t.Fatalf("QR decodes to %q", got)
+		}
+		if img, _ := png.Decode(bytes.NewReader(e.Get("/api/v1/labels/"+code+"/qr.png?size=512", w.rev.Token).Body)); img.Bounds().Dx() != 512 {
+			t.Fatal("size not honoured")
+		}
+		e.Get("/api/v1/labels/"+code+"/qr.png?size=63", w.owner.Token).Problem(t, 422)
+		e.Get("/api/v1/labels/"+code+"/qr.png?size=5000", w.owner.Token).Problem(t, 422)
+		e.Get("/api/v1/labels/"+code+"/qr.png", w.other.Token).Problem(t, 404)
+		e.Get("/api/v1/labels/0000000000000000Z/qr.png", w.owner.Token).Problem(t, 404)
+		svg := e.Get("/api/v1/labels/"+code+"/qr.svg", w.owner.Token)
+		if svg.Code != 200 || !bytes.Contains(svg.Body, []byte("<svg")) || !bytes.Contains(svg.Body, []byte("crispEdges")) {
+			t.Fatalf("qr.svg: %d %.100s", svg.Code, svg.Body)
+		}
+
+		z := e.Get(fmt.Sprintf("/api/v1/label-batches/%d/labels.zip?size=128", batch), w.owner.Token)
+		if z.Code != 200 || z.Header.Get("Content-Type") != "application/zip" {
+			t.Fatalf("labels.zip: %d", z.Code)
+		}
+		zr, err := zip.NewReader(bytes.NewReader(z.Body), int64(len(z.Body)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(zr.File) != 30 {
+			t.Fatalf("zip holds %d files, want 30", len(zr.File))
+		}
+		for i, f := range zr.File {
+			want := fmt.Sprintf("%07d-%s.png", i+1, rows[i+1][1])
+			if f.Name != want {
+				t.Fatalf("entry %d is %s, want %s (serial order)", i, f.Name, want)
+			}
+		}
+		fr, _ := zr.File[29].Open()
+		var buf bytes.Buffer
+		buf.ReadFrom(fr)
+		if got := decodeQR(t, buf.Bytes()); got != "HTTP://LOCALHOST:8080/V/"+rows[30][1] {
+			t.Fatalf("zip image decodes to %q", got)
+		}
+		e.Get(fmt.Sprintf("/api/v1/label-batches/%d/labels.zip?size=10", batch), w.owner.Token).Problem(t, 422)
+		e.Get(fmt.Sprintf("/api/v1/label-batches/%d/codes.csv", batch), w.other.Token).Problem(t, 404)
+		e.Get(fmt.Sprintf("/api/v1/label-batches/%d/codes.csv", batch), w.rev.Token).Problem(t, 403)
+		e.Get(fmt.Sprintf("/api/v1/label-batches/%d", batch), w.other.Token).Problem(t, 404)
+		e.Get("/api/v1/label-batches?filing_id=abc", w.owner.Token).Problem(t, 422)
+		var list struct{ Total int64 }
+		e.Get("/api/v1/label-batches", w.other.Token).JSON(t, &list)
+		if list.Total != 0 {
+			t.Fatalf("a stranger lists %d batches", list.Total)
+		}
+	})
+}
+
+func TestVerify(t *testing.T) {
+	apitest.EachWith(t, apitest.Options{ScanThreshold: 3}, func(t *testing.T, e *apitest.Env) {
+		w := newLabelWorld(t, e)
+		rows := w.codes(t, w.order(t, 5))
+		code := rows[1][1]
+
+		v := verifyCode(t, e, code)
+		if v.Result != "genuine" || v.ScanCount != 1 || v.Product == nil || v.Product.Name != "靖远枸杞" ||
+			v.Product.Kind != "protected_product" || v.Enterprise == nil || v.Enterprise.USCC == "" ||
+			!strings.HasPrefix(v.AuthorizationNumber, "GI-620421-") || v.Batch == nil || v.FirstScannedAt == nil {
+			t.Fatalf("genuine answer: %+v", v)
+		}
+		e.Recorder.Sync()
+		// Case and hyphens are ignored; the count goes on.
+		v2 := verifyCode(t, e, strings.ToLower(labelcode.Format(code)))
+		if v2.Result != "genuine" || v2.ScanCount != 2 || *v2.FirstScannedAt != *v.FirstScannedAt {
+			t.Fatalf("second scan: %+v (first %v)", v2, *v.FirstScannedAt)
+		}
+		verifyCode(t, e, code)
+		v4 := verifyCode(t, e, code) // past the threshold of 3: a copied label?
+		if v4.Result != "warning" || !v4.reason("over_scanned") || v4.ScanCount != 4 {
+			t.Fatalf("fourth scan: %+v", v4)
+		}
+
+		// A wrong check symbol, a malformed code, an unknown code.
+		bad := code[:16] + string(labelcode.Alphabet[(strings.IndexByte(labelcode.Alphabet, code[16])+1)%32])
+		if v := verifyCode(t, e, bad); v.Result != "invalid" || !v.reason("check_failed") || v.Product != nil {
+			t.Fatalf("bad check: %+v", v)
+		}
+		if v := verifyCode(t, e, "hello"); v.Result != "invalid" || !v.reason("malformed") {
+			t.Fatalf("malformed: %+v", v)
+		}
+		unknown, _ := labelcode.New()
+		for range 3 {
+			if v := verifyCode(t, e, unknown); v.Result != "not_found" || !v.reason("not_registered") {
+				t.Fatalf("unknown: %+v", v)
+			}
+		}
+
+		// The filing's state shows at once (the cache is invalidated).
+		other := rows[2][1]
+		e.Act(w.rev.Token, w.filing, "suspend", map[string]string{"reason": "抽检不合格"}, 200)
+		if v := verifyCode(t, e, other); v.Result != "warning" || !v.reason("filing_suspended") {
+			t.Fatalf("suspended: %+v", v)
+		}
+		e.Act(w.rev.Token, w.filing, "reinstate", nil, 200)
+		if v := verifyCode(t, e, other); v.Result != "genuine" {
+			t.Fatalf("reinstated: %+v", v)
+		}
+		// Voided labels warn, with the reason.
+		e.Post("/api/v1/labels/"+rows[3][1]+"/void", w.owner.Token, map[string]string{"reason": "印刷错误"})
+		if v := verifyCode(t, e, rows[3][1]); v.Result != "warning" || !v.reason("label_voided") || !strings.Contains(v.Reasons[0].Message, "印刷错误") {
+			t.Fatalf("voided: %+v", v)
+		}
+
+		// Every answer is a scan; signals show the copied label and the unknown code.
+		e.Recorder.Sync()
+		n, _ := e.Store.CountScans(t.Context())
+		if n != 12 {
+			t.Fatalf("%d scans recorded, want 12", n)
+		}
+		var sig struct {
+			Items []struct {
+				Kind     string `json:"kind"`
+				Code     string `json:"code"`
+				Count    int64  `json:"count"`
+				FilingID *int64 `json:"filing_id"`
+			} `json:"items"`
+			Total int64 `json:"total"`
+		}
+		e.Get("/api/v1/signals", w.rev.Token).JSON(t, &sig)
+		kinds := map[string]int64{}
+		for _, s := range sig.Items {
+			kinds[s.Kind+":"+s.Code] = s.Count
+		}
+		if sig.Total != 2 || kinds["over_scanned:"+code] != 4 || kinds["unknown_code:"+unknown] != 3 {
+			t.Fatalf("signals: %+v", sig)
+		}
+		e.Get("/api/v1/signals?kind=unknown_code&min_tries=4", w.rev.Token).JSON(t, &sig)
+		if sig.Total != 0 {
+			t.Fatalf("min_tries ignored: %+v", sig)
+		}
+		e.Get("/api/v1/signals?kind=fake", w.rev.Token).Problem(t, 422)
+	})
+}
+
+func TestVerifyPage(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		owner, rev := e.Enterprise("owner"), e.Reviewer("rev")
+		hostile := "<script>alert(1)</script>枸杞"
+		r := e.Post("/api/v1/products", e.AdminToken(), map[string]any{"name": hostile, "kind": "certification_mark",
+			"reference_number": "第23307869号", "region_code": "620422"})
+		product := r.ID(t)
+		filing := e.Approved(owner, product, rev)
+		b := e.Post(fmt.Sprintf("/api/v1/filings/%d/label-batches", filing), owner.Token, map[string]int{"quantity": 1}).ID(t)
+		csvBody := e.Get(fmt.Sprintf("/api/v1/label-batches/%d/codes.csv", b), owner.Token).Body
+		code := strings.Split(strings.Split(string(csvBody), "\n")[1], ",")[1]
+
+		page := e.Get("/V/"+code, "")
+		body := string(page.Body)
+		if page.Code != 200 || !strings.HasPrefix(page.Header.Get("Content-Type"), "text/html") ||
+			!strings.Contains(body, "正品") || !strings.Contains(body, "&lt;script&gt;alert(1)&lt;/script&gt;枸杞") ||
+			strings.Contains(body, "<script>") || !strings.Contains(body, "第23307869号") || !strings.Contains(body, "地理标志证明商标") {
+			t.Fatalf("page: %d %s", page.Code, body)
+		}
+		if p := e.Get("/v/not-a-code", ""); p.Code != 200 || !strings.Contains(string(p.Body), "请核对编码") {
+			t.Fatalf("invalid page: %d", p.Code)
+		}
+		unknown, _ := labelcode.New()
+		if p := e.Get("/v/"+unknown, ""); !strings.Contains(string(p.Body), "未登记") {
+			t.Fatal("unknown page")
+		}
+		if p := e.Get("/v?code="+strings.ToLower(code), ""); p.Code != 303 || p.Header.Get("Location") != "/v/"+code {
+			t.Fatalf("form redirect: %d %v", p.Code, p.Header)
+		}
+	})
+}
+
+func TestVerifyRateLimit(t *testing.T) {
+	apitest.EachWith(t, apitest.Options{VerifyRatePerMin: 2}, func(t *testing.T, e *apitest.Env) {
+		code, _ := labelcode.New()
+		e.Get("/api/v1/verify/"+code, "")
+		e.Get("/v/"+code, "")
+		r := e.Get("/api/v1/verify/"+code, "")
+		r.Problem(t, 429)
+		if r.Header.Get("Retry-After") == "" {
+			t.Fatal("no Retry-After")
+		}
+		p := e.Get("/v/"+code, "")
+		if p.Code != 429 || !strings.Contains(string(p.Body), "查询过于频繁") || p.Header.Get("Retry-After") == "" {
+			t.Fatalf("page: %d %s", p.Code, p.Body)
+		}
+		if r := e.Do(apitest.Request{Method: "GET", Path: "/api/v1/verify/" + code, Header: map[string]string{"X-Forwarded-For": "203.0.113.9"}}); r.Code != 429 {
+			t.Fatalf("X-Forwarded-For from an untrusted peer changed the client: %d", r.Code)
+		}
+	})
+}
+
+// TestConcurrentScansLoseNoCount: scan counts are atomic increments in the database.
+func TestConcurrentScansLoseNoCount(t *testing.T) {
+	apitest.EachWith(t, apitest.Options{ScanThreshold: 1000}, func(t *testing.T, e *apitest.Env) {
+		w := newLabelWorld(t, e)
+		code := w.codes(t, w.order(t, 1))[1][1]
+		const n = 60
+		var wg sync.WaitGroup
+		for range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				e.Get("/api/v1/verify/"+code, "")
+			}()
+		}
+		wg.Wait()
+		e.Recorder.Sync()
+		var l model.Label
+		if err := e.Store.DB().Where("code = ?", code).Take(&l).Error; err != nil {
+			t.Fatal(err)
+		}
+		if l.ScanCount != n || l.FirstScannedAt == nil {
+			t.Fatalf("scan_count %d after %d concurrent scans", l.ScanCount, n)
+		}
+	})
+}
+
+func TestVoiding(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		w := newLabelWorld(t, e)
+		batch := w.order(t, 4)
+		rows := w.codes(t, batch)
+		path := fmt.Sprintf("/api/v1/label-batches/%d/void", batch)
+		e.Post(path, w.owner.Token, map[string]string{}).Problem(t, 422)
+		e.Post(path, w.other.Token, map[string]string{"reason": "x"}).Problem(t, 404)
+		e.Post(path, e.AdminToken(), map[string]string{"reason": "x"}).Problem(t, 403)
+		if r := e.Post(path, w.rev.Token, map[string]string{"reason": "整批作废"}); r.Code != 200 || r.Map(t)["status"] != "voided" {
+			t.Fatalf("void batch: %d %s", r.Code, r.Body)
+		}
+		e.Post(path, w.owner.Token, map[string]string{"reason": "again"}).Problem(t, 409)
+		for _, row := range rows[1:] {
+			if v := verifyCode(t, e, row[1]); v.Result != "warning" || !v.reason("label_voided") {
+				t.Fatalf("label of a voided batch: %+v", v)
+			}
+		}
+		e.Post("/api/v1/labels/"+rows[1][1]+"/void", w.owner.Token, map[string]string{"reason": "x"}).Problem(t, 409)
+		e.Post("/api/v1/labels/NOTACODE/void", w.owner.Token, map[string]string{"reason": "x"}).Problem(t, 404)
+		events, _ := e.Store.AuditEventsOf(t.Context(), "label_batch", batch)
+		if len(events) != 2 || events[1].Action != "label_batch.void" || events[1].Reason != "整批作废" {
+			t.Fatalf("audit: %+v", events)
+		}
+	})
+}

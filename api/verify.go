@@ -1,0 +1,168 @@
+package api
+
+import (
+	"bytes"
+	"html/template"
+	"math"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"gimark/assets"
+	"gimark/internal/labelcode"
+	"gimark/internal/ratelimit"
+	"gimark/internal/verify"
+	"gimark/model"
+)
+
+var (
+	verifyPage = template.Must(template.ParseFS(assets.FS, "templates/verify.html"))
+	busyPage   = template.Must(template.ParseFS(assets.FS, "templates/busy.html"))
+	cst        = time.FixedZone("CST", 8*3600) // the page shows China Standard Time
+)
+
+type reasonResponse struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+type verifyResponse struct {
+	Result              string            `json:"result"`
+	Reasons             []reasonResponse  `json:"reasons"`
+	Code                string            `json:"code,omitempty"`
+	Serial              int               `json:"serial,omitempty"`
+	ScanCount           int64             `json:"scan_count"`
+	FirstScannedAt      *time.Time        `json:"first_scanned_at"`
+	Product             *verifyProduct    `json:"product"`
+	Enterprise          *verifyEnterprise `json:"enterprise"`
+	AuthorizationNumber string            `json:"authorization_number,omitempty"`
+	Batch               *verifyBatch      `json:"batch"`
+}
+
+type verifyProduct struct {
+	ID                 int64  `json:"id"`
+	Name               string `json:"name"`
+	Kind               string `json:"kind"`
+	ReferenceNumber    string `json:"reference_number"`
+	RegistrationNumber string `json:"registration_number,omitempty"`
+	Standard           string `json:"standard,omitempty"`
+}
+
+type verifyEnterprise struct {
+	Name string `json:"name"`
+	USCC string `json:"uscc"`
+}
+
+type verifyBatch struct {
+	ID        int64     `json:"id"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+func toVerifyResponse(r *verify.Result) verifyResponse {
+	out := verifyResponse{Result: r.Result, Reasons: make([]reasonResponse, len(r.Reasons)), Code: r.Code, Serial: r.Serial,
+		ScanCount: r.ScanCount, FirstScannedAt: r.FirstScannedAt}
+	for i, x := range r.Reasons {
+		out.Reasons[i] = reasonResponse{x.Code, x.Message}
+	}
+	if f := r.Facts; f != nil {
+		out.Product = &verifyProduct{ID: f.ProductID, Name: f.ProductName, Kind: string(f.ProductKind), ReferenceNumber: f.ReferenceNumber,
+			RegistrationNumber: f.RegistrationNumber, Standard: f.Standard}
+		out.Enterprise = &verifyEnterprise{Name: f.EnterpriseName, USCC: f.EnterpriseUSCC}
+		out.AuthorizationNumber = f.AuthorizationNumber
+	}
+	if b := r.Batch; b != nil {
+		out.Batch = &verifyBatch{ID: b.ID, CreatedAt: b.CreatedAt}
+	}
+	return out
+}
+
+// verifyLimit rate-limits verification per client; the consumer's page gets a friendly
+// Chinese page, machines a problem document. Both carry Retry-After.
+func (a *app) verifyLimit(k *ratelimit.Keyed, html bool) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		ok, retry := k.Allow(c.ClientIP())
+		if ok {
+			c.Next()
+			return
+		}
+		secs := int(math.Max(1, math.Ceil(retry.Seconds())))
+		if !html {
+			writeError(c, a.log, &model.Error{Kind: model.KindRateLimited, Code: "rate_limited", Msg: "too many verifications; slow down", RetryAfter: retry})
+			return
+		}
+		c.Header("Retry-After", strconv.Itoa(secs))
+		var b bytes.Buffer
+		_ = busyPage.Execute(&b, secs)
+		c.Data(http.StatusTooManyRequests, "text/html; charset=utf-8", b.Bytes())
+		c.Abort()
+	}
+}
+
+func (a *app) verifyJSON(c *gin.Context) error {
+	r, err := a.Verify.Verify(c.Request.Context(), c.Param("code"), c.ClientIP(), c.Request.UserAgent())
+	if err != nil {
+		return err
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusOK, toVerifyResponse(r))
+	return nil
+}
+
+var headlines = map[string][2]string{
+	model.ResultGenuine:  {"正品", "这是已登记的地理标志专用标志标签"},
+	model.ResultWarning:  {"请注意", "标签已登记，但存在以下情况"},
+	model.ResultNotFound: {"未登记", "查无此标签"},
+	model.ResultInvalid:  {"请核对编码", "编码有误"},
+}
+
+var kindNames = map[model.ProductKind][2]string{
+	model.ProtectedProduct:  {"地理标志保护产品", "公告号"},
+	model.CertificationMark: {"地理标志证明商标", "注册号"},
+	model.CollectiveMark:    {"地理标志集体商标", "注册号"},
+}
+
+// verifyHTML is the consumer's page: small, Chinese, no script, everything escaped.
+func (a *app) verifyHTML(c *gin.Context) error {
+	raw := c.Param("code")
+	r, err := a.Verify.Verify(c.Request.Context(), raw, c.ClientIP(), c.Request.UserAgent())
+	if err != nil {
+		return err
+	}
+	h := headlines[r.Result]
+	data := map[string]any{"Result": r.Result, "Headline": h[0], "Subline": h[1], "Reasons": r.Reasons,
+		"Facts": r.Facts, "Batch": r.Batch, "ScanCount": r.ScanCount, "Input": raw, "Formatted": labelcode.Format(r.Code),
+		"Now": time.Now().In(cst).Format("2006-01-02 15:04")}
+	if r.Facts != nil {
+		k := kindNames[r.Facts.ProductKind]
+		data["KindName"], data["NumberLabel"] = k[0], k[1]
+	}
+	if r.Batch != nil {
+		data["BatchDate"] = r.Batch.CreatedAt.In(cst).Format("2006年1月2日")
+	}
+	if r.FirstScannedAt != nil {
+		data["FirstScanned"] = r.FirstScannedAt.In(cst).Format("2006年1月2日 15:04")
+	}
+	var b bytes.Buffer
+	if err := verifyPage.Execute(&b, data); err != nil {
+		return err
+	}
+	c.Header("Cache-Control", "no-store")
+	c.Header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'")
+	c.Data(http.StatusOK, "text/html; charset=utf-8", b.Bytes())
+	return nil
+}
+
+// verifyForm sends the code typed into the page's form to its own page.
+func (a *app) verifyForm(c *gin.Context) {
+	code := c.Query("code")
+	if p, err := labelcode.Parse(code); err == nil {
+		code = p
+	}
+	if code == "" {
+		code = "-"
+	}
+	c.Redirect(http.StatusSeeOther, "/v/"+url.PathEscape(code))
+}

@@ -1,0 +1,350 @@
+// Package label issues label batches for approved filings and produces what a printer needs:
+// the codes as CSV, a QR image per label (PNG or SVG), and a ZIP of a batch's images. Large
+// batches stream from the database in chunks; nothing holds a whole batch in memory.
+package label
+
+import (
+	"archive/zip"
+	"context"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"net/url"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+
+	lru "github.com/hashicorp/golang-lru/v2"
+
+	"gimark/internal/labelcode"
+	"gimark/internal/qr"
+	"gimark/model"
+)
+
+// Store is the storage labels need.
+type Store interface {
+	FilingByID(ctx context.Context, id int64) (*model.Filing, error)
+	CreateLabelBatch(ctx context.Context, b *model.LabelBatch, check func(f *model.Filing, issuedThisYear int64) error, newCodes func(n int) ([]string, error)) error
+	LabelBatchByID(ctx context.Context, id int64) (*model.LabelBatch, error)
+	ListLabelBatches(ctx context.Context, filingID, enterpriseID int64, page model.Page) ([]model.LabelBatch, int64, error)
+	StreamLabels(ctx context.Context, batchID int64, fn func(serial int, code string) error) error
+	LabelByCode(ctx context.Context, code string) (*model.Label, error)
+	VoidLabelBatch(ctx context.Context, id int64, reason string, actorID int64) (*model.LabelBatch, error)
+	VoidLabel(ctx context.Context, labelID int64, reason string, actorID int64) (*model.Label, error)
+}
+
+// Service is label issuing and printing.
+type Service struct {
+	store   Store
+	prefix  string // everything of a label URL before the code
+	pngs    *lru.Cache[string, []byte]
+	Issued  func(n int)          // metrics hook: a batch of n labels was issued
+	OnVoid  func(filingID int64) // caches of verification facts drop the filing
+	NewCode func(n int) ([]string, error)
+}
+
+// New wires a Service; baseURL is GIMARK_PUBLIC_BASE_URL.
+func New(store Store, baseURL string) *Service {
+	cache, _ := lru.New[string, []byte](2048)
+	return &Service{store: store, prefix: URLPrefix(baseURL), pngs: cache, NewCode: labelcode.NewBatch}
+}
+
+// URLPrefix returns what precedes a code in a label URL. Scheme and host are upper-cased and
+// the path is /V/ so an all-upper-case URL lets the QR encoder use alphanumeric mode and keep
+// the symbol a small version (the server answers /V/ and /v/ alike). A base URL with a path of
+// its own keeps that path's case and uses /v/.
+func URLPrefix(baseURL string) string {
+	u, err := url.Parse(strings.TrimRight(baseURL, "/"))
+	if err != nil || u.Host == "" {
+		return strings.TrimRight(baseURL, "/") + "/v/"
+	}
+	if u.Path == "" {
+		return strings.ToUpper(u.Scheme+"://"+u.Host) + "/V/"
+	}
+	return strings.ToUpper(u.Scheme+"://"+u.Host) + u.Path + "/v/"
+}
+
+// URL is the address printed in a label's QR code.
+func (s *Service) URL(code string) string { return s.prefix + code }
+
+// visible loads a batch and its filing if the caller may see it: staff see all, an
+// enterprise its own; anyone else's batch is 404.
+func (s *Service) visible(ctx context.Context, p model.Principal, batchID int64) (*model.LabelBatch, *model.Filing, error) {
+	b, err := s.store.LabelBatchByID(ctx, batchID)
+	if err != nil {
+		return nil, nil, err
+	}
+	f, err := s.store.FilingByID(ctx, b.FilingID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !p.IsStaff() && !p.OwnsEnterprise(f.EnterpriseID) {
+		return nil, nil, model.NotFound("label batch")
+	}
+	return b, f, nil
+}
+
+// Order issues a batch of quantity labels for the caller's approved filing, within the yearly
+// quota when the reviewer set one. Both rules are checked with the filing row locked, so two
+// concurrent orders cannot overrun the quota together.
+func (s *Service) Order(ctx context.Context, p model.Principal, filingID int64, quantity int) (*model.LabelBatch, error) {
+	f, err := s.store.FilingByID(ctx, filingID)
+	if err != nil {
+		return nil, err
+	}
+	if !p.OwnsEnterprise(f.EnterpriseID) {
+		if p.IsStaff() {
+			return nil, model.Errorf(model.KindForbidden, "only the filing enterprise may order labels")
+		}
+		return nil, model.NotFound("filing")
+	}
+	if quantity < 1 || quantity > model.MaxBatchQuantity {
+		return nil, model.Fields{{Field: "quantity", Message: fmt.Sprintf("must be from 1 to %d", model.MaxBatchQuantity)}}.Err()
+	}
+	b := &model.LabelBatch{FilingID: filingID, Quantity: quantity, CreatedBy: p.UserID}
+	check := func(f *model.Filing, issued int64) error {
+		if f.Status != model.StatusApproved {
+			return &model.Error{Kind: model.KindConflict, Code: "filing_not_approved",
+				Msg: "labels can be ordered only for an approved filing; this one is " + string(f.Status)}
+		}
+		if f.LabelQuota != nil && issued+int64(quantity) > *f.LabelQuota {
+			return &model.Error{Kind: model.KindConflict, Code: "quota_exceeded",
+				Msg: fmt.Sprintf("the yearly label quota is %d; %d were issued this year", *f.LabelQuota, issued)}
+		}
+		return nil
+	}
+	if err := s.store.CreateLabelBatch(ctx, b, check, s.NewCode); err != nil {
+		return nil, err
+	}
+	if s.Issued != nil {
+		s.Issued(quantity)
+	}
+	return b, nil
+}
+
+// Get returns a batch the caller may see.
+func (s *Service) Get(ctx context.Context, p model.Principal, id int64) (*model.LabelBatch, error) {
+	b, _, err := s.visible(ctx, p, id)
+	return b, err
+}
+
+// List returns batches, of one filing or all the caller may see.
+func (s *Service) List(ctx context.Context, p model.Principal, filingID int64, page model.Page) ([]model.LabelBatch, int64, error) {
+	var enterpriseID int64
+	if !p.IsStaff() {
+		enterpriseID = p.EnterpriseID
+	}
+	return s.store.ListLabelBatches(ctx, filingID, enterpriseID, page.Normalize())
+}
+
+// printable loads a batch for printing files: only the owner prints.
+func (s *Service) printable(ctx context.Context, p model.Principal, id int64) (*model.LabelBatch, error) {
+	b, f, err := s.visible(ctx, p, id)
+	if err != nil {
+		return nil, err
+	}
+	if !p.OwnsEnterprise(f.EnterpriseID) {
+		return nil, model.Errorf(model.KindForbidden, "only the filing enterprise downloads print files")
+	}
+	return b, nil
+}
+
+// CheckPrintable reports whether the caller may download a batch's print files, before a
+// streamed answer commits to a status.
+func (s *Service) CheckPrintable(ctx context.Context, p model.Principal, id int64) (*model.LabelBatch, error) {
+	return s.printable(ctx, p, id)
+}
+
+// WriteCSV streams serial,code,url for every label of a batch.
+func (s *Service) WriteCSV(ctx context.Context, batchID int64, w io.Writer) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write([]string{"serial", "code", "url"}); err != nil {
+		return err
+	}
+	rec := make([]string, 3)
+	err := s.store.StreamLabels(ctx, batchID, func(serial int, code string) error {
+		rec[0], rec[1], rec[2] = strconv.Itoa(serial), code, s.URL(code)
+		return cw.Write(rec)
+	})
+	if err != nil {
+		return err
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// WriteZip streams one PNG per label into a ZIP, rendering chunks on every core while the
+// previous chunk is written, in serial order.
+func (s *Service) WriteZip(ctx context.Context, batchID int64, size int, w io.Writer) error {
+	if size < qr.MinSize || size > qr.MaxSize {
+		return model.Fields{{Field: "size", Message: fmt.Sprintf("must be from %d to %d pixels", qr.MinSize, qr.MaxSize)}}.Err()
+	}
+	zw := zip.NewWriter(w)
+	const chunk = 512
+	type item struct {
+		serial int
+		code   string
+		png    []byte
+		err    error
+	}
+	workers := runtime.GOMAXPROCS(0)
+	render := func(items []item) {
+		var wg sync.WaitGroup
+		next := make(chan int, len(items))
+		for i := range items {
+			next <- i
+		}
+		close(next)
+		for range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range next {
+					items[i].png, items[i].err = qr.PNG(s.URL(items[i].code), size)
+				}
+			}()
+		}
+		wg.Wait()
+	}
+	write := func(items []item) error {
+		for _, it := range items {
+			if it.err != nil {
+				return it.err
+			}
+			// PNG is already compressed: store it as is.
+			fw, err := zw.CreateHeader(&zip.FileHeader{Name: fmt.Sprintf("%07d-%s.png", it.serial, it.code), Method: zip.Store})
+			if err != nil {
+				return err
+			}
+			if _, err := fw.Write(it.png); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	// Two chunks in flight: one rendering, one being written.
+	var pending []item
+	var done chan error
+	flush := func(items []item) error {
+		render(items) // meanwhile the previous chunk is still being written
+		if done != nil {
+			if err := <-done; err != nil {
+				return err
+			}
+		}
+		done = make(chan error, 1)
+		go func() { done <- write(items) }()
+		return nil
+	}
+	err := s.store.StreamLabels(ctx, batchID, func(serial int, code string) error {
+		pending = append(pending, item{serial: serial, code: code})
+		if len(pending) == chunk {
+			items := pending
+			pending = make([]item, 0, chunk)
+			return flush(items)
+		}
+		return nil
+	})
+	if err == nil && len(pending) > 0 {
+		err = flush(pending)
+	}
+	if done != nil {
+		if werr := <-done; err == nil {
+			err = werr
+		}
+	}
+	if err != nil {
+		return err
+	}
+	return zw.Close()
+}
+
+// labelFor loads a label by code if the caller may see it.
+func (s *Service) labelFor(ctx context.Context, p model.Principal, raw string) (*model.Label, error) {
+	code, err := labelcode.Parse(raw)
+	if err != nil {
+		return nil, model.NotFound("label")
+	}
+	l, err := s.store.LabelByCode(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	if !p.IsStaff() {
+		f, err := s.store.FilingByID(ctx, l.FilingID)
+		if err != nil {
+			return nil, err
+		}
+		if !p.OwnsEnterprise(f.EnterpriseID) {
+			return nil, model.NotFound("label")
+		}
+	}
+	return l, nil
+}
+
+// PNG returns a label's QR code as a size×size PNG. Images asked for repeatedly are cached:
+// drawing the symbol is the expensive part.
+func (s *Service) PNG(ctx context.Context, p model.Principal, code string, size int) ([]byte, error) {
+	if size < qr.MinSize || size > qr.MaxSize {
+		return nil, model.Fields{{Field: "size", Message: fmt.Sprintf("must be from %d to %d pixels", qr.MinSize, qr.MaxSize)}}.Err()
+	}
+	l, err := s.labelFor(ctx, p, code)
+	if err != nil {
+		return nil, err
+	}
+	key := l.Code + "/" + strconv.Itoa(size)
+	if b, ok := s.pngs.Get(key); ok {
+		return b, nil
+	}
+	b, err := qr.PNG(s.URL(l.Code), size)
+	if err != nil {
+		return nil, err
+	}
+	s.pngs.Add(key, b)
+	return b, nil
+}
+
+// SVG returns a label's QR code as SVG.
+func (s *Service) SVG(ctx context.Context, p model.Principal, code string) ([]byte, error) {
+	l, err := s.labelFor(ctx, p, code)
+	if err != nil {
+		return nil, err
+	}
+	return qr.SVG(s.URL(l.Code))
+}
+
+func requireReason(reason string) (string, error) {
+	var f model.Fields
+	r := model.RequireText(&f, "reason", reason, 1000)
+	return r, f.Err()
+}
+
+// VoidBatch voids a whole batch (owner or reviewer): its labels then verify with a warning.
+func (s *Service) VoidBatch(ctx context.Context, p model.Principal, id int64, reason string) (*model.LabelBatch, error) {
+	b, _, err := s.visible(ctx, p, id)
+	if err != nil {
+		return nil, err
+	}
+	if p.Role == model.RoleAdmin {
+		return nil, model.Errorf(model.KindForbidden, "labels are voided by their owner or a reviewer")
+	}
+	if reason, err = requireReason(reason); err != nil {
+		return nil, err
+	}
+	return s.store.VoidLabelBatch(ctx, b.ID, reason, p.UserID)
+}
+
+// VoidLabel voids one label (owner or reviewer).
+func (s *Service) VoidLabel(ctx context.Context, p model.Principal, code, reason string) (*model.Label, error) {
+	l, err := s.labelFor(ctx, p, code)
+	if err != nil {
+		return nil, err
+	}
+	if p.Role == model.RoleAdmin {
+		return nil, model.Errorf(model.KindForbidden, "labels are voided by their owner or a reviewer")
+	}
+	if reason, err = requireReason(reason); err != nil {
+		return nil, err
+	}
+	return s.store.VoidLabel(ctx, l.ID, reason, p.UserID)
+}

@@ -1,0 +1,208 @@
+package verify
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"gimark/model"
+)
+
+// ScanStore writes buffered scans.
+type ScanStore interface {
+	RecordScans(ctx context.Context, f model.ScanFlush) error
+}
+
+// Recorder buffers scan events and writes them in batches, so a consumer never waits on a
+// write. When the buffer is full, events are counted as dropped rather than blocking.
+type Recorder struct {
+	store   ScanStore
+	log     *slog.Logger
+	events  chan model.Scan
+	Dropped func(n int) // metrics hook
+
+	mu      sync.Mutex
+	pending map[int64]int64 // label id → scans buffered, not yet written
+
+	dropped atomic.Int64
+	closed  atomic.Bool
+	stop    chan struct{}
+	done    chan struct{}
+	sync    chan chan struct{}
+	every   time.Duration
+	maxRows int
+}
+
+// NewRecorder starts a recorder with a buffer of size events, flushing every interval or
+// every 1000 events.
+func NewRecorder(store ScanStore, log *slog.Logger, size int, every time.Duration) *Recorder {
+	r := &Recorder{store: store, log: log, events: make(chan model.Scan, size), pending: map[int64]int64{},
+		stop: make(chan struct{}), done: make(chan struct{}), sync: make(chan chan struct{}), every: every, maxRows: 1000}
+	go r.run()
+	return r
+}
+
+// Record queues a scan without blocking.
+func (r *Recorder) Record(s model.Scan) {
+	if r.closed.Load() {
+		r.drop(1)
+		return
+	}
+	if s.LabelID != nil {
+		r.mu.Lock()
+		r.pending[*s.LabelID]++
+		r.mu.Unlock()
+	}
+	select {
+	case r.events <- s:
+	default:
+		if s.LabelID != nil {
+			r.unpend(map[int64]model.ScanTally{*s.LabelID: {Count: 1}})
+		}
+		r.drop(1)
+	}
+}
+
+func (r *Recorder) drop(n int) {
+	r.dropped.Add(int64(n))
+	if r.Dropped != nil {
+		r.Dropped(n)
+	}
+}
+
+// DroppedCount is how many events were not recorded.
+func (r *Recorder) DroppedCount() int64 { return r.dropped.Load() }
+
+// Pending is how many scans of a label are buffered and not yet in the database.
+func (r *Recorder) Pending(labelID int64) int64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.pending[labelID]
+}
+
+func (r *Recorder) unpend(labels map[int64]model.ScanTally) {
+	r.mu.Lock()
+	for id, t := range labels {
+		if r.pending[id] -= t.Count; r.pending[id] <= 0 {
+			delete(r.pending, id)
+		}
+	}
+	r.mu.Unlock()
+}
+
+func (r *Recorder) run() {
+	defer close(r.done)
+	t := time.NewTicker(r.every)
+	defer t.Stop()
+	batch := make([]model.Scan, 0, r.maxRows)
+	for {
+		select {
+		case s := <-r.events:
+			batch = append(batch, s)
+			if len(batch) >= r.maxRows {
+				r.flush(batch)
+				batch = batch[:0]
+			}
+		case <-t.C:
+			if len(batch) > 0 {
+				r.flush(batch)
+				batch = batch[:0]
+			}
+		case ack := <-r.sync:
+			batch = r.drain(batch)
+			close(ack)
+		case <-r.stop:
+			r.drain(batch)
+			return
+		}
+	}
+}
+
+// drain writes batch and everything queued behind it.
+func (r *Recorder) drain(batch []model.Scan) []model.Scan {
+	for {
+		select {
+		case s := <-r.events:
+			batch = append(batch, s)
+			if len(batch) >= r.maxRows {
+				r.flush(batch)
+				batch = batch[:0]
+			}
+		default:
+			if len(batch) > 0 {
+				r.flush(batch)
+			}
+			return batch[:0]
+		}
+	}
+}
+
+// Sync returns once every event recorded before the call is written (tests and shutdown
+// checks use it).
+func (r *Recorder) Sync() {
+	if r.closed.Load() {
+		return
+	}
+	ack := make(chan struct{})
+	select {
+	case r.sync <- ack:
+		<-ack
+	case <-r.done:
+	}
+}
+
+// flush aggregates per label and per unknown code and writes everything in one transaction.
+func (r *Recorder) flush(batch []model.Scan) {
+	f := model.ScanFlush{Scans: batch, Labels: map[int64]model.ScanTally{}, Unknown: map[string]model.ScanTally{}}
+	add := func(m map[int64]model.ScanTally, id int64, at time.Time) {
+		t := m[id]
+		if t.Count == 0 || at.Before(t.First) {
+			t.First = at
+		}
+		if at.After(t.Last) {
+			t.Last = at
+		}
+		t.Count++
+		m[id] = t
+	}
+	for _, s := range batch {
+		switch {
+		case s.LabelID != nil:
+			add(f.Labels, *s.LabelID, s.ScannedAt)
+		case s.Result == model.ResultNotFound:
+			t := f.Unknown[s.Code]
+			if t.Count == 0 || s.ScannedAt.Before(t.First) {
+				t.First = s.ScannedAt
+			}
+			if s.ScannedAt.After(t.Last) {
+				t.Last = s.ScannedAt
+			}
+			t.Count++
+			f.Unknown[s.Code] = t
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	err := r.store.RecordScans(ctx, f)
+	r.unpend(f.Labels)
+	if err != nil {
+		r.log.Error("scan flush failed", "scans", len(batch), "err", err.Error())
+		r.drop(len(batch))
+	}
+}
+
+// Close stops accepting events and writes everything buffered, waiting at most until ctx ends.
+func (r *Recorder) Close(ctx context.Context) error {
+	if r.closed.Swap(true) {
+		return nil
+	}
+	close(r.stop)
+	select {
+	case <-r.done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

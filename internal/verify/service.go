@@ -1,0 +1,233 @@
+// Package verify answers "is this label genuine?" for consumers and machines (DESIGN.md
+// "Verification"). The hot path is one indexed read of the label; the product, enterprise
+// and filing facts come from a small cache that state changes invalidate, and the scan is
+// written later, in batches, by a Recorder.
+package verify
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/hashicorp/golang-lru/v2/expirable"
+
+	"gimark/internal/labelcode"
+	"gimark/model"
+)
+
+// Store is the storage verification reads.
+type Store interface {
+	LabelForVerify(ctx context.Context, code string) (*model.VerifyRow, error)
+	LabelFacts(ctx context.Context, filingID int64) (*model.LabelFacts, error)
+	BatchFacts(ctx context.Context, batchID int64) (*model.BatchFacts, error)
+}
+
+// Reason explains a warning or a refusal: a machine code and a plain Chinese sentence.
+type Reason struct {
+	Code    string
+	Message string
+}
+
+// Result is one verification answer.
+type Result struct {
+	Result         string // genuine | warning | not_found | invalid
+	Reasons        []Reason
+	Code           string // canonical code, when well-formed
+	Serial         int
+	ScanCount      int64 // which scan this is
+	FirstScannedAt *time.Time
+	Facts          *model.LabelFacts
+	Batch          *model.BatchFacts
+}
+
+// Service verifies codes.
+type Service struct {
+	store     Store
+	rec       *Recorder
+	threshold int64
+	key       []byte // HMAC key for client address hashes
+	facts     *expirable.LRU[int64, *model.LabelFacts]
+	batches   *expirable.LRU[int64, *model.BatchFacts]
+	now       func() time.Time
+	Count     func(result string) // metrics hook
+}
+
+// New wires a Service. threshold is GIMARK_SCAN_WARN_THRESHOLD; key salts client hashes.
+func New(store Store, rec *Recorder, threshold int, key []byte, now func() time.Time) *Service {
+	if now == nil {
+		now = time.Now
+	}
+	// Facts change rarely; a short TTL bounds staleness on other instances, and local state
+	// changes invalidate at once.
+	return &Service{store: store, rec: rec, threshold: int64(threshold), key: key, now: now,
+		facts:   expirable.NewLRU[int64, *model.LabelFacts](10_000, nil, 30*time.Second),
+		batches: expirable.NewLRU[int64, *model.BatchFacts](50_000, nil, 5*time.Minute)}
+}
+
+// InvalidateFiling drops a filing's cached facts (after a state change).
+func (s *Service) InvalidateFiling(id int64) { s.facts.Remove(id) }
+
+// InvalidateAll drops every cached fact (after a catalog edit).
+func (s *Service) InvalidateAll() { s.facts.Purge() }
+
+var statusReasons = map[model.FilingStatus]Reason{
+	model.StatusSuspended: {"filing_suspended", "该企业的地理标志专用标志使用资格已被暂停。"},
+	model.StatusRevoked:   {"filing_revoked", "该企业的地理标志专用标志使用资格已被撤销。"},
+	model.StatusCancelled: {"filing_cancelled", "该企业已注销地理标志专用标志使用资格。"},
+}
+
+// Verify answers for raw (as typed or scanned) and records the scan. client is the caller's
+// address (only its salted hash is kept); agent its user agent.
+func (s *Service) Verify(ctx context.Context, raw, client, agent string) (*Result, error) {
+	now := s.now().UTC()
+	code, perr := labelcode.Parse(raw)
+	if perr != nil {
+		// Answered without touching the database.
+		r := &Result{Result: model.ResultInvalid, Reasons: []Reason{{"check_failed", "编码校验未通过，请核对标签上的编码后重新输入。"}}}
+		if perr == labelcode.ErrMalformed {
+			r.Reasons = []Reason{{"malformed", "编码格式不正确，请核对标签上的编码后重新输入。"}}
+		}
+		s.record(nil, sanitize(raw), r.Result, client, agent, now)
+		return r, nil
+	}
+	row, err := s.store.LabelForVerify(ctx, code)
+	if model.IsKind(err, model.KindNotFound) {
+		r := &Result{Result: model.ResultNotFound, Code: code,
+			Reasons: []Reason{{"not_registered", "该编码不是已登记的地理标志专用标志标签，可能为假冒。请向当地市场监督管理部门举报（12315）。"}}}
+		s.record(nil, code, r.Result, client, agent, now)
+		return r, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	facts, err := s.factsOf(ctx, row.FilingID)
+	if err != nil {
+		return nil, err
+	}
+	batch, err := s.batchOf(ctx, row.BatchID)
+	if err != nil {
+		return nil, err
+	}
+	r := &Result{Result: model.ResultGenuine, Code: code, Serial: row.Serial, Facts: facts, Batch: batch}
+	pending := int64(0)
+	if s.rec != nil {
+		pending = s.rec.Pending(row.ID)
+	}
+	r.ScanCount = row.ScanCount + pending + 1
+	r.FirstScannedAt = row.FirstScannedAt
+	if r.FirstScannedAt == nil {
+		r.FirstScannedAt = &now
+	}
+	if row.Status == model.LabelVoided {
+		msg := "该标签已被作废"
+		if row.VoidReason != "" {
+			msg += "（" + row.VoidReason + "）"
+		}
+		r.Reasons = append(r.Reasons, Reason{"label_voided", msg + "。"})
+	}
+	if facts.FilingStatus != model.StatusApproved {
+		reason, ok := statusReasons[facts.FilingStatus]
+		if !ok {
+			reason = Reason{"filing_not_approved", "该企业当前不具备地理标志专用标志使用资格。"}
+		}
+		r.Reasons = append(r.Reasons, reason)
+	}
+	if r.ScanCount > s.threshold {
+		r.Reasons = append(r.Reasons, Reason{"over_scanned", "该标签已被查询多次，可能被复制。若您是首次查询，请谨慎购买。"})
+	}
+	if len(r.Reasons) > 0 {
+		r.Result = model.ResultWarning
+	}
+	id := row.ID
+	s.record(&id, code, r.Result, client, agent, now)
+	return r, nil
+}
+
+func (s *Service) factsOf(ctx context.Context, filingID int64) (*model.LabelFacts, error) {
+	if f, ok := s.facts.Get(filingID); ok {
+		return f, nil
+	}
+	f, err := s.store.LabelFacts(ctx, filingID)
+	if err != nil {
+		return nil, err
+	}
+	s.facts.Add(filingID, f)
+	return f, nil
+}
+
+func (s *Service) batchOf(ctx context.Context, id int64) (*model.BatchFacts, error) {
+	if b, ok := s.batches.Get(id); ok {
+		return b, nil
+	}
+	b, err := s.store.BatchFacts(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	s.batches.Add(id, b)
+	return b, nil
+}
+
+func (s *Service) record(labelID *int64, code, result, client, agent string, at time.Time) {
+	if s.Count != nil {
+		s.Count(result)
+	}
+	if s.rec == nil {
+		return
+	}
+	s.rec.Record(model.Scan{LabelID: labelID, Code: code, Result: result, ClientHash: s.hash(client),
+		UserAgent: truncate(agent, 255), ScannedAt: at})
+}
+
+// hash is a keyed hash of the client address: enough to tell repeat scanners apart, never
+// the address itself.
+func (s *Service) hash(client string) string {
+	m := hmac.New(sha256.New, s.key)
+	m.Write([]byte(client))
+	return hex.EncodeToString(m.Sum(nil))[:32]
+}
+
+func truncate(s string, n int) string {
+	s = strings.ToValidUTF8(s, "")
+	for len(s) > n {
+		_, size := utf8.DecodeLastRuneInString(s)
+		s = s[:len(s)-size]
+	}
+	return s
+}
+
+// sanitize keeps a malformed input recordable: printable ASCII, at most 64 bytes.
+func sanitize(raw string) string {
+	b := make([]byte, 0, min(len(raw), 64))
+	for i := 0; i < len(raw) && len(b) < 64; i++ {
+		if c := raw[i]; c >= 0x20 && c < 0x7f {
+			b = append(b, c)
+		}
+	}
+	return string(b)
+}
+
+// SignalStore lists counterfeit signals.
+type SignalStore interface {
+	ListSignals(ctx context.Context, kind string, threshold, minTries int64, page model.Page) ([]model.Signal, int64, error)
+}
+
+// Signals shows reviewers the traces of fake labels: labels scanned past the threshold, and
+// unknown codes tried again and again.
+type Signals struct {
+	store     SignalStore
+	threshold int64
+}
+
+// NewSignals wires Signals with GIMARK_SCAN_WARN_THRESHOLD.
+func NewSignals(store SignalStore, threshold int) *Signals {
+	return &Signals{store: store, threshold: int64(threshold)}
+}
+
+// Signals returns one page, newest first; kind "" means both kinds.
+func (s *Signals) Signals(ctx context.Context, kind string, minTries int64, page model.Page) ([]model.Signal, int64, error) {
+	return s.store.ListSignals(ctx, kind, s.threshold, minTries, page)
+}

@@ -1,0 +1,81 @@
+package verify
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"gimark/internal/labelcode"
+	"gimark/model"
+)
+
+// noDB fails the test if verification touches storage.
+type noDB struct{ t *testing.T }
+
+func (n noDB) LabelForVerify(context.Context, string) (*model.VerifyRow, error) {
+	n.t.Fatal("the database was read for an invalid code")
+	return nil, nil
+}
+func (n noDB) LabelFacts(context.Context, int64) (*model.LabelFacts, error) { return nil, nil }
+func (n noDB) BatchFacts(context.Context, int64) (*model.BatchFacts, error) { return nil, nil }
+
+func TestInvalidCodesNeverReachTheDatabase(t *testing.T) {
+	s := New(noDB{t}, nil, 20, []byte("k"), nil)
+	code, _ := labelcode.New()
+	for _, in := range []string{"", "x", code[:16] + "U", code[:15] + string(code[16]) + string(code[15]), "(select 1)"} {
+		if in == code {
+			continue
+		}
+		r, err := s.Verify(context.Background(), in, "192.0.2.1", "test")
+		if err != nil || r.Result != model.ResultInvalid {
+			t.Fatalf("%q: %+v %v", in, r, err)
+		}
+	}
+}
+
+type slowStore struct {
+	mu      sync.Mutex
+	written int
+	block   chan struct{}
+}
+
+func (s *slowStore) RecordScans(_ context.Context, f model.ScanFlush) error {
+	<-s.block
+	s.mu.Lock()
+	s.written += len(f.Scans)
+	s.mu.Unlock()
+	return nil
+}
+
+// TestRecorderDropsRatherThanBlocks: with the writer stuck and the buffer full, Record
+// returns at once and counts what it could not keep; Close writes everything buffered.
+func TestRecorderDropsRatherThanBlocks(t *testing.T) {
+	st := &slowStore{block: make(chan struct{})}
+	r := NewRecorder(st, slog.New(slog.NewTextHandler(io.Discard, nil)), 10, time.Millisecond)
+	r.maxRows = 1
+	done := make(chan struct{})
+	go func() {
+		for range 100 {
+			r.Record(model.Scan{Code: "X", Result: model.ResultInvalid})
+		}
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Record blocked on a stuck writer")
+	}
+	if r.DroppedCount() == 0 {
+		t.Fatal("nothing counted as dropped")
+	}
+	close(st.block)
+	if err := r.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got := int64(st.written) + r.DroppedCount(); got != 100 {
+		t.Fatalf("written %d + dropped %d != 100", st.written, r.DroppedCount())
+	}
+}

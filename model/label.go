@@ -1,0 +1,136 @@
+package model
+
+import "time"
+
+// Label and batch states.
+const (
+	LabelActive = "active"
+	LabelVoided = "voided"
+)
+
+// MaxBatchQuantity is the most labels one order may ask for.
+const MaxBatchQuantity = 1_000_000
+
+// LabelBatch is one order of labels for an approved filing.
+type LabelBatch struct {
+	ID         int64      `gorm:"column:id;primaryKey"`
+	FilingID   int64      `gorm:"column:filing_id"`
+	Quantity   int        `gorm:"column:quantity"`
+	Status     string     `gorm:"column:status"`
+	VoidReason string     `gorm:"column:void_reason"`
+	CreatedBy  int64      `gorm:"column:created_by"`
+	CreatedAt  time.Time  `gorm:"column:created_at"`
+	VoidedAt   *time.Time `gorm:"column:voided_at"`
+}
+
+// TableName pins the table.
+func (LabelBatch) TableName() string { return "label_batches" }
+
+// Label is one printed label: a unique, unguessable code and its serial in the batch.
+type Label struct {
+	ID             int64      `gorm:"column:id;primaryKey"`
+	BatchID        int64      `gorm:"column:batch_id"`
+	FilingID       int64      `gorm:"column:filing_id"`
+	Serial         int        `gorm:"column:serial"`
+	Code           string     `gorm:"column:code"`
+	Status         string     `gorm:"column:status"`
+	VoidReason     string     `gorm:"column:void_reason"`
+	ScanCount      int64      `gorm:"column:scan_count"`
+	FirstScannedAt *time.Time `gorm:"column:first_scanned_at"`
+	LastScannedAt  *time.Time `gorm:"column:last_scanned_at"`
+}
+
+// TableName pins the table.
+func (Label) TableName() string { return "labels" }
+
+// Scan results (DESIGN.md "Verification").
+const (
+	ResultGenuine  = "genuine"
+	ResultWarning  = "warning"
+	ResultNotFound = "not_found"
+	ResultInvalid  = "invalid"
+)
+
+// Scan is one recorded verification.
+type Scan struct {
+	ID         int64     `gorm:"column:id;primaryKey"`
+	LabelID    *int64    `gorm:"column:label_id"`
+	Code       string    `gorm:"column:code"`
+	Result     string    `gorm:"column:result"`
+	ClientHash string    `gorm:"column:client_hash"`
+	UserAgent  string    `gorm:"column:user_agent"`
+	ScannedAt  time.Time `gorm:"column:scanned_at"`
+}
+
+// TableName pins the table.
+func (Scan) TableName() string { return "scans" }
+
+// UnknownCode aggregates verifications of a well-formed code that was never issued.
+type UnknownCode struct {
+	Code      string    `gorm:"column:code;primaryKey"`
+	Count     int64     `gorm:"column:count"`
+	FirstSeen time.Time `gorm:"column:first_seen"`
+	LastSeen  time.Time `gorm:"column:last_seen"`
+}
+
+// TableName pins the table.
+func (UnknownCode) TableName() string { return "unknown_codes" }
+
+// Signal is a counterfeit signal for reviewers.
+type Signal struct {
+	Kind      string // over_scanned | unknown_code
+	Code      string
+	Count     int64
+	FirstSeen time.Time
+	LastSeen  time.Time
+	FilingID  *int64
+}
+
+// LabelFacts is what verification shows about a label's filing, product and enterprise;
+// it changes rarely and is cached.
+type LabelFacts struct {
+	FilingID            int64
+	FilingStatus        FilingStatus
+	AuthorizationNumber string
+	ProductID           int64
+	ProductName         string
+	ProductKind         ProductKind
+	ReferenceNumber     string
+	RegistrationNumber  string
+	Standard            string
+	EnterpriseName      string
+	EnterpriseUSCC      string
+}
+
+// BatchFacts is what verification shows about a label's batch.
+type BatchFacts struct {
+	ID         int64
+	CreatedAt  time.Time
+	Status     string
+	VoidReason string
+}
+
+// VerifyRow is what verification reads of a label: one indexed lookup by code.
+type VerifyRow struct {
+	ID             int64
+	BatchID        int64
+	FilingID       int64
+	Serial         int
+	Status         string
+	VoidReason     string
+	ScanCount      int64
+	FirstScannedAt *time.Time
+}
+
+// ScanFlush is one batch of buffered verification events, written together.
+type ScanFlush struct {
+	Scans   []Scan
+	Labels  map[int64]ScanTally  // label id → scans to add
+	Unknown map[string]ScanTally // unknown code → tries to add
+}
+
+// ScanTally aggregates the scans of one label (or one unknown code) in a flush.
+type ScanTally struct {
+	Count       int64
+	First, Last time.Time
+}
