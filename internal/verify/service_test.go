@@ -55,7 +55,6 @@ func (s *slowStore) RecordScans(_ context.Context, f model.ScanFlush) error {
 func TestRecorderDropsRatherThanBlocks(t *testing.T) {
 	st := &slowStore{block: make(chan struct{})}
 	r := NewRecorder(st, slog.New(slog.NewTextHandler(io.Discard, nil)), 10, time.Millisecond)
-	r.maxRows = 1
 	done := make(chan struct{})
 	go func() {
 		for range 100 {
