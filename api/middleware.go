@@ -10,7 +10,9 @@ import (
 	"net"
 	"net/http"
 	"runtime/debug"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -53,14 +55,27 @@ func requestID() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		id := c.GetHeader(headerReqID)
 		if !validRequestID(id) {
-			var b [12]byte
-			_, _ = rand.Read(b[:])
-			id = hex.EncodeToString(b[:])
+			id = nextRequestID()
 		}
 		c.Set(ctxRequestID, id)
 		c.Header(headerReqID, id)
 		c.Next()
 	}
+}
+
+// requestPrefix makes IDs unique across instances and restarts; the counter makes them
+// unique within one, without a crypto/rand read on every request.
+var (
+	requestPrefix = func() string {
+		var b [6]byte
+		_, _ = rand.Read(b[:])
+		return hex.EncodeToString(b[:])
+	}()
+	requestSeq atomic.Uint64
+)
+
+func nextRequestID() string {
+	return requestPrefix + "-" + strconv.FormatUint(requestSeq.Add(1), 36)
 }
 
 func validRequestID(id string) bool {
@@ -81,6 +96,13 @@ func accessLog(log *slog.Logger) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		start := time.Now()
 		c.Next()
+		level := slog.LevelInfo
+		if c.Writer.Status() >= 500 {
+			level = slog.LevelError
+		}
+		if !log.Enabled(c.Request.Context(), level) {
+			return
+		}
 		route := c.FullPath()
 		if route == "" {
 			route = "unmatched"
@@ -93,10 +115,6 @@ func accessLog(log *slog.Logger) gin.HandlerFunc {
 		}
 		if p, ok := PrincipalFrom(c.Request.Context()); ok {
 			attrs = append(attrs, "principal_id", p.UserID)
-		}
-		level := slog.LevelInfo
-		if c.Writer.Status() >= 500 {
-			level = slog.LevelError
 		}
 		log.Log(c.Request.Context(), level, "request", attrs...)
 	}

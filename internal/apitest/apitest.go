@@ -69,7 +69,7 @@ type Options struct {
 
 // Env is one application under test.
 type Env struct {
-	T        *testing.T
+	T        testing.TB
 	Engine   string
 	Store    *store.Store
 	Handler  http.Handler
@@ -101,7 +101,7 @@ func EachWith(t *testing.T, o Options, fn func(t *testing.T, e *Env)) {
 }
 
 // New builds an Env on engine eng.
-func New(t *testing.T, eng testdb.Engine, o Options) *Env {
+func New(t testing.TB, eng testdb.Engine, o Options) *Env {
 	t.Helper()
 	clock := &Clock{t: time.Now().UTC().Truncate(time.Second)}
 	st := eng.Open(t, clock.Now)

@@ -2,6 +2,9 @@ package verify
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -20,6 +23,7 @@ type ScanStore interface {
 type Recorder struct {
 	store   ScanStore
 	log     *slog.Logger
+	key     []byte // HMAC key for client address hashes
 	events  chan model.Scan
 	Dropped func(n int) // metrics hook
 
@@ -167,7 +171,10 @@ func (r *Recorder) flush(batch []model.Scan) {
 		t.Count++
 		m[id] = t
 	}
-	for _, s := range batch {
+	for i := range batch {
+		s := &batch[i]
+		s.ClientHash = r.hash(s.ClientHash)
+		s.UserAgent = truncate(s.UserAgent, 255)
 		switch {
 		case s.LabelID != nil:
 			add(f.Labels, *s.LabelID, s.ScannedAt)
@@ -191,6 +198,14 @@ func (r *Recorder) flush(batch []model.Scan) {
 		r.log.Error("scan flush failed", "scans", len(batch), "err", err.Error())
 		r.drop(len(batch))
 	}
+}
+
+// hash is a keyed hash of the client address: enough to tell repeat scanners apart, never
+// the address itself.
+func (r *Recorder) hash(client string) string {
+	m := hmac.New(sha256.New, r.key)
+	m.Write([]byte(client))
+	return hex.EncodeToString(m.Sum(nil))[:32]
 }
 
 // Close stops accepting events and writes everything buffered, waiting at most until ctx ends.

@@ -6,9 +6,6 @@ package verify
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -49,7 +46,6 @@ type Service struct {
 	store     Store
 	rec       *Recorder
 	threshold int64
-	key       []byte // HMAC key for client address hashes
 	facts     *expirable.LRU[int64, *model.LabelFacts]
 	batches   *expirable.LRU[int64, *model.BatchFacts]
 	now       func() time.Time
@@ -58,12 +54,15 @@ type Service struct {
 
 // New wires a Service. threshold is GIMARK_SCAN_WARN_THRESHOLD; key salts client hashes.
 func New(store Store, rec *Recorder, threshold int, key []byte, now func() time.Time) *Service {
+	if rec != nil {
+		rec.key = key
+	}
 	if now == nil {
 		now = time.Now
 	}
 	// Facts change rarely; a short TTL bounds staleness on other instances, and local state
 	// changes invalidate at once.
-	return &Service{store: store, rec: rec, threshold: int64(threshold), key: key, now: now,
+	return &Service{store: store, rec: rec, threshold: int64(threshold), now: now,
 		facts:   expirable.NewLRU[int64, *model.LabelFacts](10_000, nil, 30*time.Second),
 		batches: expirable.NewLRU[int64, *model.BatchFacts](50_000, nil, 5*time.Minute)}
 }
@@ -178,16 +177,9 @@ func (s *Service) record(labelID *int64, code, result, client, agent string, at 
 	if s.rec == nil {
 		return
 	}
-	s.rec.Record(model.Scan{LabelID: labelID, Code: code, Result: result, ClientHash: s.hash(client),
-		UserAgent: truncate(agent, 255), ScannedAt: at})
-}
-
-// hash is a keyed hash of the client address: enough to tell repeat scanners apart, never
-// the address itself.
-func (s *Service) hash(client string) string {
-	m := hmac.New(sha256.New, s.key)
-	m.Write([]byte(client))
-	return hex.EncodeToString(m.Sum(nil))[:32]
+	// The address is hashed by the recorder, off the request's path; only the hash is stored.
+	s.rec.Record(model.Scan{LabelID: labelID, Code: code, Result: result, ClientHash: client,
+		UserAgent: agent, ScannedAt: at})
 }
 
 func truncate(s string, n int) string {

@@ -7,8 +7,7 @@ CREATE TABLE scans (
     client_hash CHAR(32) NOT NULL,
     user_agent VARCHAR(255) NOT NULL DEFAULT '',
     scanned_at DATETIME(6) NOT NULL,
-    KEY ix_scans_scanned_at (scanned_at),
-    KEY ix_scans_label (label_id)
+    KEY ix_scans_scanned_at (scanned_at)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
 -- +goose Down

@@ -9,7 +9,6 @@ CREATE TABLE scans (
     scanned_at DATETIME NOT NULL
 );
 CREATE INDEX ix_scans_scanned_at ON scans (scanned_at);
-CREATE INDEX ix_scans_label ON scans (label_id);
 
 -- +goose Down
 DROP TABLE scans;

@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# Labels and verification under load, against two baselines measured in the same run.
+#
+#   bash bench/labels.sh                       # SQLite in a temporary folder
+#   bash bench/labels.sh 'root:@tcp(127.0.0.1:3306)/'   # MySQL/MariaDB: a database is created and dropped
+#
+# Environment: LABELS (default 1000000) labels to order, DURATION (10s) and CONNS (64) for
+# wrk, ZIP_LABELS (20000) for the labels.zip throughput. Needs wrk (Debian package "wrk").
+# Traffic goes to 127.0.0.1 only; every loop is bounded.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+MYSQL_SERVER_DSN="${1:-}"
+LABELS="${LABELS:-1000000}"
+DURATION="${DURATION:-10s}"
+CONNS="${CONNS:-64}"
+ZIP_LABELS="${ZIP_LABELS:-20000}"
+PORT=18080
+BASE_PORT=18090
+command -v wrk >/dev/null || { echo "bench: wrk is missing (apt-get install wrk)"; exit 1; }
+
+work=$(mktemp -d)
+cleanup() {
+  [ -n "${srv:-}" ] && kill "$srv" 2>/dev/null || true
+  [ -n "${base:-}" ] && kill "$base" 2>/dev/null || true
+  if [ -n "$MYSQL_SERVER_DSN" ]; then mariadb -h127.0.0.1 -uroot -e "DROP DATABASE IF EXISTS gimark_bench" || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+go build -o "$work/gimark" . && go build -o "$work/baseline" ./bench/baseline
+
+if [ -n "$MYSQL_SERVER_DSN" ]; then
+  engine=mysql
+  mariadb -h127.0.0.1 -uroot -e "DROP DATABASE IF EXISTS gimark_bench; CREATE DATABASE gimark_bench CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"
+  DSN="${MYSQL_SERVER_DSN%/}/gimark_bench?parseTime=true"
+  export GIMARK_DB_DRIVER=mysql GIMARK_DB_DSN="$DSN"
+else
+  engine=sqlite
+  DSN="$work/data/gimark.db"
+  export GIMARK_DB_DRIVER=sqlite GIMARK_DB_DSN="$DSN"
+fi
+export GIMARK_ADDR=127.0.0.1:$PORT GIMARK_DATA_DIR="$work/data" GIMARK_ADMIN_PASSWORD=bench-admin-pass \
+  GIMARK_VERIFY_RATE_PER_MIN=1000000 GIMARK_SCAN_WARN_THRESHOLD=1000000 GIMARK_LOG_LEVEL="${GIMARK_LOG_LEVEL:-warn}"
+
+"$work/gimark" >"$work/server.log" 2>&1 &
+srv=$!
+for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.1; done
+curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null || { echo "bench: the server did not start"; cat "$work/server.log"; exit 1; }
+
+B="http://127.0.0.1:$PORT/api/v1"; J='content-type: application/json'
+tok() { sed 's/.*"access_token":"\([^"]*\)".*/\1/'; }
+post() { curl -sf "$B$1" -H "$J" ${3:+-H "authorization: Bearer $3"} -d "$2"; }
+ADMIN=$(post /auth/login '{"username":"admin","password":"bench-admin-pass"}' | tok)
+post /products '{"name":"靖远枸杞","kind":"protected_product","reference_number":"示例公告号","region_code":"620421"}' "$ADMIN" >/dev/null
+post /users '{"username":"rev","password":"bench-reviewer","role":"reviewer"}' "$ADMIN" >/dev/null
+post /auth/register '{"username":"ent","password":"bench-enterprise","enterprise":{"uscc":"914403001922038216","name":"示例企业","legal_representative":"张三","address":"靖远县","region_code":"620421","contact_phone":"0943-6123456"}}' >/dev/null
+ENT=$(post /auth/login '{"username":"ent","password":"bench-enterprise"}' | tok)
+REV=$(post /auth/login '{"username":"rev","password":"bench-reviewer"}' | tok)
+post /filings '{"product_id":1,"kind":"new","production_address":"靖远县","annual_output_kg":"1000"}' "$ENT" >/dev/null
+post /filings/1/submit '{}' "$ENT" >/dev/null
+post /filings/1/approve '{}' "$REV" >/dev/null
+
+rss() { awk '/VmRSS/ {print $2}' "/proc/$srv/status"; }
+t0=$(date +%s.%N)
+post /filings/1/label-batches "{\"quantity\":$LABELS}" "$ENT" >/dev/null
+t1=$(date +%s.%N)
+issue_s=$(echo "$t1 - $t0" | bc)
+
+# codes.csv: sample the server's RSS while it streams the whole batch.
+idle_rss=$(rss); peak=$idle_rss
+curl -sf "$B/label-batches/1/codes.csv" -H "authorization: Bearer $ENT" -o "$work/codes.csv" &
+dl=$!
+while kill -0 $dl 2>/dev/null; do r=$(rss); [ "$r" -gt "$peak" ] && peak=$r; sleep 0.05; done
+wait $dl
+rows=$(($(wc -l <"$work/codes.csv") - 1))
+
+# labels.zip throughput on a smaller batch.
+post /filings/1/label-batches "{\"quantity\":$ZIP_LABELS}" "$ENT" >/dev/null
+z0=$(date +%s.%N)
+curl -sf "$B/label-batches/2/labels.zip?size=256" -H "authorization: Bearer $ENT" -o "$work/labels.zip"
+z1=$(date +%s.%N)
+zip_rate=$(echo "$ZIP_LABELS / ($z1 - $z0)" | bc)
+
+# wrk picks a random issued code per request.
+tail -n +2 "$work/codes.csv" | cut -d, -f2 | shuf -n 100000 >"$work/codes.txt"
+cat >"$work/random.lua" <<LUA
+local codes = {}
+for line in io.lines("$work/codes.txt") do codes[#codes + 1] = line end
+math.randomseed(os.time())
+request = function()
+  return wrk.format("GET", PREFIX .. codes[math.random(#codes)])
+end
+LUA
+run_wrk() { # url-prefix → "req/s p99_ms"
+  sed "s|PREFIX|\"$1\"|" "$work/random.lua" >"$work/r.lua"
+  wrk -t2 -c"$CONNS" -d"$DURATION" --latency -s "$work/r.lua" "http://127.0.0.1:$2" >"$work/wrk.out"
+  rps=$(awk '/Requests\/sec/ {print $2}' "$work/wrk.out")
+  p99=$(awk '$1=="99%" {print $2}' "$work/wrk.out")
+  non2xx=$(awk '/Non-2xx/ {print $5}' "$work/wrk.out")
+  echo "$rps $p99 ${non2xx:-0}"
+}
+read -r v_rps v_p99 v_bad < <(run_wrk /api/v1/verify/ $PORT)
+kill $srv; wait $srv 2>/dev/null || true; srv=
+
+"$work/baseline" -addr 127.0.0.1:$BASE_PORT -driver $engine -dsn "$DSN" &
+base=$!
+for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$BASE_PORT/ping" >/dev/null && break; sleep 0.1; done
+wrk -t2 -c"$CONNS" -d"$DURATION" --latency "http://127.0.0.1:$BASE_PORT/ping" >"$work/wrk.out"
+p_rps=$(awk '/Requests\/sec/ {print $2}' "$work/wrk.out")
+read -r l_rps l_p99 l_bad < <(run_wrk /lookup/ $BASE_PORT)
+
+echo
+echo "== gimark labels bench ($engine, $(nproc) cores) =="
+printf 'issue %d labels:            %.1f s  (target: <= %s s)\n' "$LABELS" "$issue_s" "$([ $engine = sqlite ] && echo 12 || echo 6)"
+printf 'codes.csv %d rows:         RSS idle %d KiB, peak %d KiB, +%.1f MiB (target: < 64 MiB)\n' "$rows" "$idle_rss" "$peak" "$(echo "($peak - $idle_rss)/1024" | bc -l)"
+printf 'labels.zip:                 %d labels/s at 256 px (target: >= 2000)\n' "$zip_rate"
+printf 'bare gin /ping:             %s req/s\n' "$p_rps"
+printf 'gin + 1 lookup (database/sql): %s req/s, p99 %s\n' "$l_rps" "$l_p99"
+printf 'gimark /api/v1/verify:      %s req/s, p99 %s, non-2xx %s\n' "$v_rps" "$v_p99" "$v_bad"
+printf 'verify / lookup baseline:   %.0f %% (target: >= 80 %%)\n' "$(echo "100 * $v_rps / $l_rps" | bc -l)"
