@@ -1,168 +1,117 @@
-// Package qr draws the QR codes printed on GI labels: PNG for printers and screens, SVG for
-// print-ready sheets. The symbol comes from github.com/skip2/go-qrcode; the drawing is ours,
-// because labels are rendered by the hundred thousand and go-qrcode's own PNG path (an RGBA
-// image and the default encoder) is several times slower than a 1-bit paletted image encoded
-// with a pooled encoder.
+// Package qr draws the QR codes printed on product labels: PNG for label printers and
+// screens, SVG for print-ready sheets.
+//
+// The symbol itself comes from github.com/skip2/go-qrcode; the drawing is done here, because
+// labels are rendered by the hundred thousand and go-qrcode's own PNG path (a full RGBA image
+// and the default encoder) costs several times more than a 1-bit paletted image encoded with a
+// pooled encoder.
+//
+// Content should be upper case (for example "HTTP://HOST/V/CODE"): QR alphanumeric mode holds
+// only digits, upper-case letters and " $%*+-./:", and packs 2 characters into 11 bits where
+// byte mode spends 8 bits on each, so an upper-case URL needs about a third fewer bits: often
+// a smaller version, and otherwise more room before the next one.
 package qr
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"image"
-	"image/color"
-	"image/png"
-	"io"
-	"strconv"
-	"sync"
 
 	qrcode "github.com/skip2/go-qrcode"
 )
 
-// Size bounds of a PNG, in pixels.
+// Level is a QR error-correction level: the share of the symbol that can be lost to dirt or
+// scuffing and still decode. Higher levels need a larger symbol for the same content.
+type Level int
+
+// Error-correction levels, from least to most robust.
 const (
-	MinSize = 64
-	MaxSize = 2048
+	// Low is level L: about 7 % recovery.
+	Low Level = iota
+	// Medium is level M: about 15 % recovery. It is the default, because printed labels get
+	// scuffed but a larger symbol is harder to fit on them.
+	Medium
+	// High is level Q: about 25 % recovery.
+	High
+	// Highest is level H: about 30 % recovery.
+	Highest
 )
 
-// ErrSize is returned for a PNG size outside MinSize..MaxSize.
-var ErrSize = fmt.Errorf("qr: size must be from %d to %d pixels", MinSize, MaxSize)
+// String returns the level's ISO letter.
+func (l Level) String() string {
+	if l >= Low && l <= Highest {
+		return string("LMQH"[l])
+	}
+	return fmt.Sprintf("Level(%d)", int(l))
+}
 
-// Level is the error-correction level: Medium (15 %) survives a scuffed label while keeping
-// the symbol small.
-const Level = qrcode.Medium
+func (l Level) apply(c *config) { c.level = l }
 
-// Bitmap returns the symbol's modules, true for dark, including the 4-module quiet zone that
-// scanners need around it.
-func Bitmap(content string) ([][]bool, error) {
+// An Option changes how a symbol is built. A Level is an Option, so a call reads
+// PNG(content, 256, qr.High).
+type Option interface{ apply(*config) }
+
+type config struct{ level Level }
+
+func configure(opts []Option) config {
+	c := config{level: Medium}
+	for _, o := range opts {
+		o.apply(&c)
+	}
+	return c
+}
+
+// QuietZone is the width, in modules, of the white margin included in Bitmap and in every
+// drawing; the QR standard requires 4 so that scanners can find the symbol's edges.
+const QuietZone = 4
+
+// ErrContent is returned for content that cannot make a symbol: empty, or too long for any
+// QR version at the chosen level.
+var ErrContent = errors.New("qr: content cannot be encoded")
+
+// newCode checks the options and builds go-qrcode's symbol description. The encoding itself
+// (error correction, mask choice) happens later, in Bitmap, so Version stays cheap.
+func newCode(content string, opts []Option) (*qrcode.QRCode, error) {
+	c := configure(opts)
+	if c.level < Low || c.level > Highest {
+		return nil, fmt.Errorf("qr: unknown error-correction level %d", int(c.level))
+	}
 	if content == "" {
-		return nil, errors.New("qr: empty content")
+		// A label without content is a caller bug, not a symbol worth printing.
+		return nil, fmt.Errorf("%w: empty", ErrContent)
 	}
-	q, err := qrcode.New(content, Level)
+	// qr's Level values are go-qrcode's RecoveryLevel values; the mapping is spelled out
+	// so that a reordering on either side cannot silently change the level printed.
+	level := [...]qrcode.RecoveryLevel{
+		Low:     qrcode.Low,
+		Medium:  qrcode.Medium,
+		High:    qrcode.High,
+		Highest: qrcode.Highest,
+	}[c.level]
+	q, err := qrcode.New(content, level)
 	if err != nil {
-		return nil, fmt.Errorf("qr: %w", err)
+		return nil, fmt.Errorf("%w: %v", ErrContent, err)
 	}
+	return q, nil
+}
+
+// Bitmap returns content's modules as rows of columns, true for dark, including the
+// QuietZone on every side. The level defaults to Medium.
+func Bitmap(content string, opts ...Option) ([][]bool, error) {
+	q, err := newCode(content, opts)
+	if err != nil {
+		return nil, err
+	}
+	// go-qrcode's own border is exactly QuietZone modules, so it is kept rather than
+	// disabled and redrawn.
 	return q.Bitmap(), nil
 }
 
-// Version returns the QR version (1-40) content needs; smaller prints smaller.
-func Version(content string) (int, error) {
-	q, err := qrcode.New(content, Level)
+// Version returns the QR version (1 to 40) content needs at the chosen level; each version
+// adds 4 modules to the side, so a smaller version prints larger modules in the same space.
+func Version(content string, opts ...Option) (int, error) {
+	q, err := newCode(content, opts)
 	if err != nil {
 		return 0, err
 	}
 	return q.VersionNumber, nil
-}
-
-var palette = color.Palette{color.White, color.Black}
-
-type bufferPool struct{ p sync.Pool }
-
-func (b *bufferPool) Get() *png.EncoderBuffer {
-	v, _ := b.p.Get().(*png.EncoderBuffer)
-	return v
-}
-
-func (b *bufferPool) Put(e *png.EncoderBuffer) { b.p.Put(e) }
-
-// BestSpeed: label PNGs are tiny 1-bit images, where harder compression buys a few bytes for
-// several times the CPU.
-var encoder = &png.Encoder{CompressionLevel: png.BestSpeed, BufferPool: &bufferPool{}}
-
-// images pools paletted canvases by size, so rendering a batch does not allocate one per label.
-var images sync.Map // int → *sync.Pool
-
-func canvas(size int) (*image.Paletted, func()) {
-	pv, _ := images.LoadOrStore(size, &sync.Pool{New: func() any {
-		return image.NewPaletted(image.Rect(0, 0, size, size), palette)
-	}})
-	pool := pv.(*sync.Pool)
-	img := pool.Get().(*image.Paletted)
-	return img, func() { pool.Put(img) }
-}
-
-// WritePNG draws content as a size×size PNG onto w. Modules are whole pixels (the symbol is
-// centred with white around it), so edges stay sharp for scanners.
-func WritePNG(w io.Writer, content string, size int) error {
-	if size < MinSize || size > MaxSize {
-		return ErrSize
-	}
-	bm, err := Bitmap(content)
-	if err != nil {
-		return err
-	}
-	n := len(bm)
-	scale := size / n
-	if scale < 1 {
-		return fmt.Errorf("qr: %d pixels cannot hold %d modules", size, n)
-	}
-	img, release := canvas(size)
-	defer release()
-	clear(img.Pix) // index 0 is white
-	off := (size - n*scale) / 2
-	for y, row := range bm {
-		line := img.Pix[(off+y*scale)*img.Stride:]
-		for x, dark := range row {
-			if dark {
-				start := off + x*scale
-				for i := start; i < start+scale; i++ {
-					line[i] = 1
-				}
-			}
-		}
-		first := line[:size]
-		for dy := 1; dy < scale; dy++ {
-			copy(img.Pix[(off+y*scale+dy)*img.Stride:], first)
-		}
-	}
-	return encoder.Encode(w, img)
-}
-
-// PNG returns content drawn as a size×size PNG.
-func PNG(content string, size int) ([]byte, error) {
-	var b bytes.Buffer
-	if err := WritePNG(&b, content, size); err != nil {
-		return nil, err
-	}
-	return b.Bytes(), nil
-}
-
-// WriteSVG draws content as an SVG in module units: a white background and one path of dark
-// runs, with crisp edges, so it scales to any print size.
-func WriteSVG(w io.Writer, content string) error {
-	bm, err := Bitmap(content)
-	if err != nil {
-		return err
-	}
-	n := strconv.Itoa(len(bm))
-	var b bytes.Buffer
-	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
-	b.WriteString(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ` + n + " " + n + `" width="` + n + `mm" height="` + n + `mm" shape-rendering="crispEdges">`)
-	b.WriteString(`<rect width="` + n + `" height="` + n + `" fill="#fff"/><path fill="#000" d="`)
-	for y, row := range bm {
-		for x := 0; x < len(row); {
-			if !row[x] {
-				x++
-				continue
-			}
-			start := x
-			for x < len(row) && row[x] {
-				x++
-			}
-			// A run of dark modules: move, right by its length, down one, back, close.
-			fmt.Fprintf(&b, "M%d %dh%dv1h-%dz", start, y, x-start, x-start)
-		}
-	}
-	b.WriteString(`"/></svg>` + "\n")
-	_, err = w.Write(b.Bytes())
-	return err
-}
-
-// SVG returns content drawn as SVG.
-func SVG(content string) ([]byte, error) {
-	var b bytes.Buffer
-	if err := WriteSVG(&b, content); err != nil {
-		return nil, err
-	}
-	return b.Bytes(), nil
 }
