@@ -22,11 +22,14 @@ import (
 	"gimark/internal/auth"
 	"gimark/internal/catalog"
 	"gimark/internal/config"
+	"gimark/internal/demo"
 	"gimark/internal/enterprise"
 	"gimark/internal/filestore"
 	"gimark/internal/filing"
 	"gimark/internal/label"
 	"gimark/internal/metrics"
+	"gimark/internal/report"
+	"gimark/internal/sales"
 	"gimark/internal/store"
 	"gimark/internal/verify"
 	"gimark/model"
@@ -41,9 +44,10 @@ func main() {
 	}
 }
 
-const usage = `usage: gimark [serve | migrate | backup FILE]
+const usage = `usage: gimark [serve | migrate | demo | backup FILE]
   serve        run the server (default)
   migrate      apply database migrations and exit
+  demo         load the Baiyin demo dataset (running it twice changes nothing)
   backup FILE  write a consistent copy of the SQLite database to FILE while it runs`
 
 // run is the composition root: config → logger → store → services → HTTP.
@@ -59,7 +63,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	log := newLogger(cfg, stdout)
 
 	switch cmd {
-	case "serve", "migrate", "backup":
+	case "serve", "migrate", "backup", "demo":
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil
@@ -67,7 +71,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return fmt.Errorf("unknown command %q\n%s", cmd, usage)
 	}
 
-	st, err := store.Open(ctx, store.Options{Driver: cfg.DBDriver, DSN: cfg.DBDSN, Logger: log})
+	// The demo loader sets the store's clock so its records carry their demo dates.
+	var clock *demo.Clock
+	var now func() time.Time
+	if cmd == "demo" {
+		clock = &demo.Clock{}
+		now = clock.Now
+	}
+	st, err := store.Open(ctx, store.Options{Driver: cfg.DBDriver, DSN: cfg.DBDSN, Logger: log, Now: now})
 	if err != nil {
 		return err
 	}
@@ -90,8 +101,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return err
 	}
 	log.Info("database ready", "driver", cfg.DBDriver, "migrations_applied", n)
-	if cmd == "migrate" {
+	switch cmd {
+	case "migrate":
 		return nil
+	case "demo":
+		return demo.Load(ctx, st, clock, stdout)
 	}
 	return serve(ctx, cfg, log, st, stdout)
 }
@@ -157,10 +171,13 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st *store.S
 		Labels:           labels,
 		Verify:           verifier,
 		Signals:          verify.NewSignals(st, cfg.ScanWarnThreshold),
+		Sales:            sales.New(st, nil),
+		Reports:          report.New(st, nil),
 		VerifyRatePerMin: cfg.VerifyRatePerMin,
 		Ready:            st,
 		Metrics:          mets,
 		TrustedProxies:   cfg.TrustedProxies,
+		ConsoleKey:       consoleKey(secret),
 	})
 	srv := &http.Server{
 		Addr:              cfg.Addr,
@@ -232,5 +249,12 @@ func jwtSecret(cfg config.Config) ([]byte, error) {
 // without it.
 func scanKey(secret []byte) []byte {
 	sum := sha256.Sum256(append([]byte("gimark scan client hash\x00"), secret...))
+	return sum[:]
+}
+
+// consoleKey derives the key that signs the web console's CSRF tokens from the token secret,
+// so every instance shares it and no second secret has to be managed.
+func consoleKey(secret []byte) []byte {
+	sum := sha256.Sum256(append([]byte("gimark console csrf\x00"), secret...))
 	return sum[:]
 }

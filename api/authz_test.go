@@ -29,6 +29,7 @@ type authzFixture struct {
 	doc            int64
 	batch          int64
 	code           string
+	sold           int64 // a product entA holds an approved filing for
 	n              int
 }
 
@@ -192,11 +193,19 @@ var authzTable = map[string]authzCase{
 		_, code := f.newBatch()
 		return "/api/v1/labels/" + code + "/void"
 	}, body: reason, want: want(401, 200, 404, 409, 403)},
-	"GET /api/v1/verify/:code":           {path: func(f *authzFixture) string { return "/api/v1/verify/" + f.code }, want: all(200)},
-	"GET /v/:code":                       {path: func(f *authzFixture) string { return "/v/" + f.code }, want: all(200)},
-	"GET /V/:code":                       {path: func(f *authzFixture) string { return "/V/" + f.code }, want: all(200)},
-	"GET /v":                             {path: fixed("/v?code=abc"), want: all(303)},
-	"GET /api/v1/signals":                {path: fixed("/api/v1/signals"), want: want(401, 403, 403, 200, 200)},
+	"GET /api/v1/verify/:code": {path: func(f *authzFixture) string { return "/api/v1/verify/" + f.code }, want: all(200)},
+	"GET /v/:code":             {path: func(f *authzFixture) string { return "/v/" + f.code }, want: all(200)},
+	"GET /V/:code":             {path: func(f *authzFixture) string { return "/V/" + f.code }, want: all(200)},
+	"GET /v":                   {path: fixed("/v?code=abc"), want: all(303)},
+	"GET /api/v1/signals":      {path: fixed("/api/v1/signals"), want: want(401, 403, 403, 200, 200)},
+	// entB holds no approved filing for the product: its report is refused as invalid (422).
+	"PUT /api/v1/sales-records": {path: fixed("/api/v1/sales-records"), body: func(f *authzFixture, _ string) any {
+		return map[string]any{"records": []map[string]any{{"product_id": f.sold, "period": "2021-06", "channel": "offline",
+			"amount_cny": "100.00", "quantity_kg": "1"}}}
+	}, want: want(401, 200, 422, 403, 403)},
+	"GET /api/v1/sales-records":          {path: fixed("/api/v1/sales-records"), want: want(401, 200, 200, 200, 200)},
+	"GET /api/v1/reports/summary":        {path: fixed("/api/v1/reports/summary"), want: want(401, 200, 200, 200, 200)},
+	"GET /api/v1/reports/summary.csv":    {path: fixed("/api/v1/reports/summary.csv"), want: want(401, 200, 200, 200, 200)},
 	"POST /api/v1/filings/:id/submit":    transitionCase("draft", "submit", true),
 	"POST /api/v1/filings/:id/withdraw":  transitionCase("draft", "withdraw", true),
 	"POST /api/v1/filings/:id/cancel":    transitionCase("approved", "cancel", true),
@@ -218,6 +227,8 @@ func TestAuthorizationTable(t *testing.T) {
 		f.draft = e.Draft(f.a, f.product)
 		f.doc = e.Upload(f.a.Token, f.draft, "other", "a.pdf", pdf).ID(t)
 		f.batch, f.code = f.newBatch()
+		f.sold = e.Product("售品")
+		e.Approved(f.a, f.sold, f.rev)
 		for _, rt := range e.Routes() {
 			if strings.HasPrefix(rt.Path, "/console") {
 				continue // the console checks sessions itself and has its own tests

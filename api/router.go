@@ -11,6 +11,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"gimark/api/console"
 	"gimark/internal/account"
 	"gimark/internal/auth"
 	"gimark/internal/catalog"
@@ -19,6 +20,8 @@ import (
 	"gimark/internal/label"
 	"gimark/internal/metrics"
 	"gimark/internal/ratelimit"
+	"gimark/internal/report"
+	"gimark/internal/sales"
 	"gimark/internal/verify"
 	"gimark/model"
 )
@@ -38,6 +41,8 @@ type Deps struct {
 	Labels      *label.Service
 	Verify      *verify.Service
 	Signals     *verify.Signals
+	Sales       *sales.Service
+	Reports     *report.Service
 	// VerifyRatePerMin limits verifications per client address (GIMARK_VERIFY_RATE_PER_MIN).
 	VerifyRatePerMin int
 	Ready            Readiness
@@ -47,6 +52,9 @@ type Deps struct {
 	// PublicRatePerMin limits the public catalog and register reads per address (default 600).
 	PublicRatePerMin int
 	Now              func() time.Time // injected clock for rate limits
+	// ConsoleKey signs the web console's CSRF tokens; every instance needs the same one
+	// (nil: a random key, fine for one instance).
+	ConsoleKey []byte
 }
 
 type app struct {
@@ -82,6 +90,7 @@ func New(d Deps) *gin.Engine {
 	r.Use(requestID(), accessLog(a.log), observe(d.Metrics), a.recovery(), securityHeaders(), a.bodyLimit(MaxJSONBody, map[string]int64{
 		// A document upload may carry the whole file plus the multipart framing.
 		"/api/v1/filings/:id/documents": d.Filings.MaxUpload() + 64<<10,
+		console.DocumentsRoute:          d.Filings.MaxUpload() + 64<<10,
 	}))
 	r.NoRoute(a.handle(func(c *gin.Context) error {
 		return model.CodeError(model.KindNotFound, "route_not_found", "no such endpoint")
@@ -164,12 +173,24 @@ func New(d Deps) *gin.Engine {
 	v1.POST("/labels/:code/void", authn, entOrRev, a.handle(a.voidLabel))
 	v1.GET("/signals", authn, staff, a.handle(a.signals))
 
+	// Sales and reports: an enterprise reports and reads its own; the bureau reads all.
+	v1.PUT("/sales-records", authn, ent, a.handle(a.putSales))
+	v1.GET("/sales-records", authn, anyRole, a.handle(a.listSales))
+	v1.GET("/reports/summary", authn, anyRole, a.handle(a.summary))
+	v1.GET("/reports/summary.csv", authn, anyRole, a.handle(a.summaryCSV))
+
 	for _, act := range []model.Action{model.ActSubmit, model.ActWithdraw, model.ActCancel} {
 		v1.POST("/filings/:id/"+string(act), authn, ent, a.handle(a.transition(act)))
 	}
 	for _, act := range []model.Action{model.ActApprove, model.ActReject, model.ActReturn, model.ActSuspend, model.ActReinstate, model.ActRevoke} {
 		v1.POST("/filings/:id/"+string(act), authn, rev, a.handle(a.transition(act)))
 	}
+
+	// The web console: HTML pages under /console over the same services (api/console).
+	console.Register(r, console.Deps{Log: a.log, Accounts: d.Accounts, Enterprises: d.Enterprises, Catalog: d.Catalog,
+		Filings: d.Filings, Labels: d.Labels, Signals: d.Signals, Sales: d.Sales, Reports: d.Reports,
+		Key: d.ConsoleKey, TrustedProxies: d.TrustedProxies,
+		LoginLimit: a.rateLimit(authLimit), PublicLimit: a.rateLimit(publicLimit), Now: d.Now})
 
 	return r
 }

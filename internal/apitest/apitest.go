@@ -31,6 +31,8 @@ import (
 	"gimark/internal/filing"
 	"gimark/internal/label"
 	"gimark/internal/metrics"
+	"gimark/internal/report"
+	"gimark/internal/sales"
 	"gimark/internal/store"
 	"gimark/internal/testdb"
 	"gimark/internal/uscc"
@@ -49,6 +51,16 @@ func (c *Clock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.t
+}
+
+// Set moves the clock to t; the zero time means the real time now.
+func (c *Clock) Set(t time.Time) {
+	if t.IsZero() {
+		t = time.Now().UTC().Truncate(time.Second)
+	}
+	c.mu.Lock()
+	c.t = t
+	c.mu.Unlock()
 }
 
 // Advance moves the clock forward.
@@ -155,6 +167,7 @@ func New(t testing.TB, eng testdb.Engine, o Options) *Env {
 	cat.OnChange = func(int64) { verifier.InvalidateAll() }
 	h := api.New(api.Deps{Log: log, Accounts: accounts, Enterprises: enterprise.New(st), Catalog: cat,
 		Filings: filings, Labels: labels, Verify: verifier, Signals: verify.NewSignals(st, threshold),
+		Sales: sales.New(st, clock.Now), Reports: report.New(st, clock.Now),
 		Ready: st, Metrics: mets, AuthRatePerMin: rate, PublicRatePerMin: rate, VerifyRatePerMin: verifyRate, Now: clock.Now})
 	return &Env{T: t, Engine: eng.Name, Store: st, Handler: h, Accounts: accounts, Clock: clock, Secret: secret, Log: logBuf,
 		DataDir: dataDir, Filings: filings, Labels: labels, Verify: verifier, Recorder: rec}

@@ -19,6 +19,7 @@ var models = []any{
 	&model.Enterprise{}, &model.User{}, &model.RefreshToken{}, &model.AuditEvent{},
 	&model.Product{}, &model.Filing{}, &model.Document{},
 	&model.LabelBatch{}, &model.Label{}, &model.Scan{}, &model.UnknownCode{},
+	&model.SalesRecord{}, &model.SalesHistory{},
 }
 
 // TestEveryModelFieldHasAColumn migrates each engine and checks every gorm column of every

@@ -1,0 +1,266 @@
+package console_test
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/chromedp"
+
+	"gimark/internal/apitest"
+	"gimark/internal/testdb"
+)
+
+// chromium finds a Chromium binary: $GIMARK_CHROMIUM, else Debian's chromium or the usual
+// names. Without one the browser test skips on a laptop and fails in CI (CI=true).
+func chromium(t *testing.T) string {
+	t.Helper()
+	if p := os.Getenv("GIMARK_CHROMIUM"); p != "" {
+		return p
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "headless-shell"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatal("no chromium binary found and CI=true: install it (apt-get install -y chromium) — .ci/run does")
+	}
+	t.Skip("browser test skipped: no chromium binary found (apt-get install -y chromium, or set GIMARK_CHROMIUM)")
+	return ""
+}
+
+// screenshotDirs are where screenshots go: $GIMARK_ARTIFACTS_DIR (CI uploads it) or a temp
+// folder, plus assets/screenshots/ when GIMARK_UPDATE_SCREENSHOTS=1 (the README's copies).
+func screenshotDirs(t *testing.T) []string {
+	dir := os.Getenv("GIMARK_ARTIFACTS_DIR")
+	if dir == "" {
+		dir = filepath.Join(os.TempDir(), "gimark-console-screenshots")
+	}
+	dirs := []string{dir}
+	if os.Getenv("GIMARK_UPDATE_SCREENSHOTS") == "1" {
+		dirs = append(dirs, filepath.Join("..", "..", "assets", "screenshots"))
+	}
+	for _, d := range dirs {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Logf("screenshots: %s", strings.Join(dirs, ", "))
+	return dirs
+}
+
+func saveShot(t *testing.T, dirs []string, name string, png []byte) {
+	t.Helper()
+	for _, d := range dirs {
+		if err := os.WriteFile(filepath.Join(d, name), png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestBrowserConsole drives headless Chromium through the console: a reviewer signs in and
+// approves a submitted filing, which then shows in the public register; the enterprise signs
+// in, orders a label batch and downloads its codes.csv; the reviewer reads the report with
+// its charts; a label's /v/ page renders the product name at phone width.
+func TestBrowserConsole(t *testing.T) {
+	bin := chromium(t)
+	shots := screenshotDirs(t)
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := "http://" + ln.Addr().String()
+	e := apitest.New(t, testdb.Engines(t)[0], apitest.Options{PublicBaseURL: base})
+	srv := httptest.NewUnstartedServer(e.Handler)
+	srv.Listener.Close()
+	srv.Listener = ln
+	srv.Start()
+	defer srv.Close()
+
+	// The data the story starts from, through the API.
+	ent := e.Enterprise("goji")
+	e.Reviewer("reviewer1")
+	prod := e.Product("靖远枸杞")
+	other := e.Enterprise("hongyuan")
+	e.Act(other.Token, e.Draft(other, e.Product("景泰枸杞")), "submit", nil, 200)
+	id := e.Draft(ent, prod)
+	if r := e.Upload(ent.Token, id, "business_license", "营业执照.pdf", pdf); r.Code != 201 {
+		t.Fatalf("upload: %d", r.Code)
+	}
+	e.Act(ent.Token, id, "submit", nil, 200)
+
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(bin), chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1100, 800))
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancelAlloc()
+	bctx, cancel := chromedp.NewContext(actx)
+	defer cancel()
+	if err := chromedp.Do(bctx, chromedp.Navigate("about:blank")); err != nil {
+		t.Fatalf("start chromium %s: %v", bin, err)
+	}
+	ctx, cancelT := context.WithTimeout(bctx, 3*time.Minute)
+	defer cancelT()
+
+	// do runs steps with a deadline of their own; on failure it says where the browser is.
+	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		if err := chromedp.Do(sctx, steps...); err != nil {
+			dctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+			defer cancel()
+			loc, _ := chromedp.Run(dctx, chromedp.Location())
+			body, _ := chromedp.Run(dctx, chromedp.Evaluate[string](`document.body ? document.body.innerText : ""`))
+			t.Fatalf("%s: %v (at %s: %.600s)", what, err, loc, body)
+		}
+	}
+	text := func(sel string) string {
+		t.Helper()
+		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+		if err != nil {
+			t.Fatalf("text of %s: %v", sel, err)
+		}
+		return s
+	}
+	shot := func(name string) {
+		t.Helper()
+		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatalf("screenshot %s: %v", name, err)
+		}
+		saveShot(t, shots, name, png)
+	}
+	signIn := func(user, pass string) chromedp.Action[chromedp.Void] {
+		return chromedp.Steps(
+			chromedp.Navigate(base+"/console/login"),
+			chromedp.WaitVisible(chromedp.CSS(`#username`)),
+			chromedp.SendKeys(chromedp.CSS(`#username`), user),
+			chromedp.SendKeys(chromedp.CSS(`#password`), pass),
+			chromedp.Click(chromedp.CSS(`form[action="/console/login"] button`)),
+			chromedp.WaitVisible(chromedp.CSS(`form.who`)),
+		)
+	}
+
+	// The reviewer: queue, filing, approval.
+	do("reviewer signs in", signIn("reviewer1", apitest.Password), chromedp.WaitVisible(chromedp.CSS(`table`)))
+	if q := text("main"); !strings.Contains(q, "靖远县goji枸杞有限公司") || !strings.Contains(q, "靖远枸杞") {
+		t.Fatalf("queue: %s", q)
+	}
+	cookies, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.cookie`))
+	if err != nil || cookies != "" {
+		t.Fatalf("session cookies readable by script: %q %v", cookies, err)
+	}
+	shot("console-queue.png")
+
+	do("reviewer opens the filing",
+		chromedp.Click(chromedp.CSS(fmt.Sprintf(`a[href="/console/filings/%d"]`, id))),
+		chromedp.WaitVisible(chromedp.CSS(`#quota`)))
+	shot("console-filing.png")
+	do("reviewer approves",
+		chromedp.SendKeys(chromedp.CSS(`#quota`), "5000"),
+		chromedp.Click(chromedp.CSS(`form:has(input[name="action"][value="approve"]) button`)),
+		chromedp.WaitVisible(chromedp.CSS(`.notice`)))
+	if n := text(".notice"); !strings.Contains(n, "已核准") {
+		t.Fatalf("after approval: %q", n)
+	}
+	do("public register", chromedp.Navigate(base+"/console/registry"), chromedp.WaitVisible(chromedp.CSS(`table`)))
+	if r := text("main"); !strings.Contains(r, "靖远县goji枸杞有限公司") || !strings.Contains(r, "GI-620421-") {
+		t.Fatalf("register: %q", r)
+	}
+	do("reviewer signs out", chromedp.Navigate(base+"/console/queue"), chromedp.WaitVisible(chromedp.CSS(`form.who`)),
+		chromedp.Click(chromedp.CSS(`form.who button`)), chromedp.WaitVisible(chromedp.CSS(`#username`)))
+
+	// The enterprise: order a batch, download codes.csv.
+	dl := t.TempDir()
+	progress := chromedp.Events(ctx, browser.DownloadProgress)
+	yes := true
+	do("enterprise orders a batch", signIn("goji", apitest.Password),
+		chromedp.Navigate(fmt.Sprintf("%s/console/filings/%d", base, id)),
+		chromedp.WaitVisible(chromedp.CSS(`#quantity`)),
+		chromedp.SendKeys(chromedp.CSS(`#quantity`), "24"),
+		chromedp.Click(chromedp.CSS(`form[action$="/batches"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(`.downloads`)),
+		chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+			_, err := chromedp.Call(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+				Behavior: browser.SetDownloadBehaviorBehaviorAllowAndName, DownloadPath: dl, EventsEnabled: &yes})
+			return err
+		}),
+		chromedp.Click(chromedp.CSS(`a[href$="codes.csv"]`)))
+	var csv []byte
+	for ev, err := range progress {
+		if err != nil {
+			t.Fatalf("codes.csv was not downloaded: %v", err)
+		}
+		if ev.State == browser.DownloadProgressStateCompleted {
+			if csv, err = os.ReadFile(filepath.Join(dl, ev.GUID)); err != nil {
+				t.Fatal(err)
+			}
+			break
+		}
+	}
+	lines := strings.Split(strings.TrimSpace(string(csv)), "\n")
+	if len(lines) != 25 || lines[0] != "serial,code,url" {
+		t.Fatalf("codes.csv: %d lines, %q", len(lines), lines[0])
+	}
+	url := strings.Split(lines[1], ",")[2]
+	if !strings.HasPrefix(strings.ToLower(url), strings.ToLower(base)+"/v/") {
+		t.Fatalf("label url %q", url)
+	}
+
+	// A year and a half of the enterprise's sales, through the API, for the report page.
+	now := e.Clock.Now()
+	var recs []map[string]any
+	for y := now.Year() - 1; y <= now.Year(); y++ {
+		for m := 1; m <= 12 && (y < now.Year() || m <= int(now.Month())); m++ {
+			k := int64(y-now.Year()+2)*1000 + int64(m)*137
+			period := fmt.Sprintf("%d-%02d", y, m)
+			for i, pf := range []string{"tmall", "jd", "douyin", "pinduoduo"} {
+				recs = append(recs, map[string]any{"product_id": prod, "period": period, "channel": "online", "platform": pf,
+					"amount_cny": fmt.Sprintf("%d.00", k*(900-int64(i)*200)), "quantity_kg": "100"})
+			}
+			for i, cc := range []string{"JP", "US", "MY"} {
+				recs = append(recs, map[string]any{"product_id": prod, "period": period, "channel": "export", "country": cc,
+					"amount_cny": fmt.Sprintf("%d.00", k*(120-int64(i)*35)), "quantity_kg": "20"})
+			}
+		}
+	}
+	if r := e.Do(apitest.Request{Method: "PUT", Path: "/api/v1/sales-records", Token: ent.Token, Body: map[string]any{"records": recs}}); r.Code != 200 {
+		t.Fatalf("sales: %d %s", r.Code, r.Body)
+	}
+	do("reviewer opens the report", chromedp.Click(chromedp.CSS(`form.who button`)), chromedp.WaitVisible(chromedp.CSS(`#username`)),
+		signIn("reviewer1", apitest.Password), chromedp.Navigate(base+"/console/report"), chromedp.WaitVisible(chromedp.CSS(`svg.chart`)))
+	if r := text("main"); !strings.Contains(r, "网络销售额") || !strings.Contains(r, "京东") {
+		t.Fatalf("report: %.300s", r)
+	}
+	shot("console-report.png")
+
+	// The consumer: the label's /v/ page on a 375 px wide phone.
+	do("consumer opens /v/",
+		chromedp.EmulateViewport(375, 740, chromedp.EmulateScale(2), chromedp.EmulateMobile),
+		chromedp.Navigate(url),
+		chromedp.WaitVisible(chromedp.CSS(`dl`)))
+	if p := text("dl dd"); !strings.Contains(p, "靖远枸杞") {
+		t.Fatalf("/v/ shows product %q", p)
+	}
+	shot("verify-375.png")
+
+	// The queue at phone width too, for the README.
+	do("queue at phone width", chromedp.Navigate(base+"/console/queue?status=approved"), chromedp.WaitVisible(chromedp.CSS(`table`)))
+	shot("console-queue-375.png")
+	if r, _ := http.Get(base + "/healthz"); r == nil || r.StatusCode != 200 {
+		t.Fatal("server not healthy after the run")
+	}
+}

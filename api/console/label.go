@@ -1,0 +1,212 @@
+package console
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"gimark/internal/labelcode"
+	"gimark/model"
+)
+
+// orderBatch orders labels for an approved filing through label.Service.Order (approval,
+// quota and ownership are its rules).
+func (h *handler) orderBatch(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	p, _ := principalOf(c)
+	v := h.newView(c, "申请 #"+itoa(id), "filings")
+	v.Form["action"] = "order"
+	v.Form["quantity"] = c.PostForm("quantity")
+	n, perr := strconv.Atoi(strings.TrimSpace(v.Form["quantity"]))
+	if perr != nil {
+		h.refusedOnFiling(c, id, v, model.Fields{{Field: "quantity", Message: "must be an integer"}}.Err(), nil)
+		return
+	}
+	b, err := h.Labels.Order(c.Request.Context(), p, id, n)
+	if err != nil {
+		h.refusedOnFiling(c, id, v, err, nil)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/console/batches/"+itoa(b.ID)+"?done=order")
+}
+
+type labelRow struct {
+	Serial    string
+	Code      string
+	Formatted string
+	URL       string
+}
+
+type batchData struct {
+	B      *model.LabelBatch
+	F      *model.Filing
+	Owner  bool
+	Sample []labelRow
+}
+
+// errEnough stops the CSV stream once the page has the rows it shows.
+var errEnough = errors.New("enough rows")
+
+type firstRows struct {
+	buf   bytes.Buffer
+	lines int
+	limit int
+}
+
+func (w *firstRows) Write(p []byte) (int, error) {
+	w.buf.Write(p)
+	w.lines += bytes.Count(p, []byte{'\n'})
+	if w.lines > w.limit {
+		return len(p), errEnough
+	}
+	return len(p), nil
+}
+
+// batchPage shows a batch, its downloads and its first labels with their QR images.
+func (h *handler) batchPage(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	p, _ := principalOf(c)
+	ctx := c.Request.Context()
+	b, err := h.Labels.Get(ctx, p, id)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	f, _, err := h.Filings.Get(ctx, p, b.FilingID)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	d := batchData{B: b, F: f, Owner: p.OwnsEnterprise(f.EnterpriseID)}
+	if d.Owner {
+		// The first rows of the batch's own CSV: the same codes and URLs the printer gets.
+		w := &firstRows{limit: 10}
+		if err := h.Labels.WriteCSV(ctx, b.ID, w); err != nil && !errors.Is(err, errEnough) {
+			h.fail(c, err)
+			return
+		}
+		recs, _ := csv.NewReader(bytes.NewReader(w.buf.Bytes())).ReadAll()
+		for i, r := range recs {
+			if i == 0 || i > w.limit || len(r) != 3 {
+				continue
+			}
+			d.Sample = append(d.Sample, labelRow{Serial: r[0], Code: r[1], Formatted: labelcode.Format(r[1]), URL: r[2]})
+		}
+	}
+	v := h.newView(c, "标签批次 #"+itoa(id), "filings")
+	v.Notice = notices[c.Query("done")]
+	v.Data = d
+	h.render(c, http.StatusOK, "batch.html", v)
+}
+
+// codesCSV streams the batch's codes; every check runs before the status is committed.
+func (h *handler) codesCSV(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	p, _ := principalOf(c)
+	b, err := h.Labels.CheckPrintable(c.Request.Context(), p, id)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	c.Header("Content-Type", "text/csv; charset=utf-8")
+	c.Header("Content-Disposition", "attachment; filename=batch-"+itoa(b.ID)+"-codes.csv")
+	c.Header("Cache-Control", "private, no-store")
+	c.Status(http.StatusOK)
+	if err := h.Labels.WriteCSV(c.Request.Context(), b.ID, c.Writer); err != nil {
+		h.log.Error("console codes.csv stream failed", "batch", b.ID, "request_id", c.GetString("request_id"), "err", err.Error())
+	}
+}
+
+func (h *handler) labelsZip(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	p, _ := principalOf(c)
+	b, err := h.Labels.CheckPrintable(c.Request.Context(), p, id)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	c.Header("Content-Type", "application/zip")
+	c.Header("Content-Disposition", "attachment; filename=batch-"+itoa(b.ID)+"-labels.zip")
+	c.Header("Cache-Control", "private, no-store")
+	c.Status(http.StatusOK)
+	if err := h.Labels.WriteZip(c.Request.Context(), b.ID, 256, c.Writer); err != nil {
+		h.log.Error("console labels.zip stream failed", "batch", b.ID, "request_id", c.GetString("request_id"), "err", err.Error())
+	}
+}
+
+func (h *handler) qrPNG(c *gin.Context) {
+	p, _ := principalOf(c)
+	size := 256
+	if n, err := strconv.Atoi(c.Query("size")); err == nil {
+		size = n
+	}
+	b, err := h.Labels.PNG(c.Request.Context(), p, c.Param("code"), size)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	c.Header("Cache-Control", "private, max-age=86400")
+	if code, err := labelcode.Parse(c.Param("code")); err == nil && c.Query("download") == "1" {
+		c.Header("Content-Disposition", "attachment; filename="+code+".png")
+	}
+	c.Data(http.StatusOK, "image/png", b)
+}
+
+func (h *handler) qrSVG(c *gin.Context) {
+	p, _ := principalOf(c)
+	b, err := h.Labels.SVG(c.Request.Context(), p, c.Param("code"))
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	c.Header("Cache-Control", "private, max-age=86400")
+	if code, err := labelcode.Parse(c.Param("code")); err == nil && c.Query("download") == "1" {
+		c.Header("Content-Disposition", "attachment; filename="+code+".svg")
+	}
+	c.Data(http.StatusOK, "image/svg+xml", b)
+}
+
+type signalsData struct {
+	Items []model.Signal
+	Pager pager
+	Kind  string
+}
+
+// signals lists the counterfeit signals: labels scanned past the threshold and unknown codes
+// tried again and again.
+func (h *handler) signals(c *gin.Context) {
+	kind := c.Query("kind")
+	if kind != "over_scanned" && kind != "unknown_code" {
+		kind = ""
+	}
+	pg := queryPage(c)
+	items, total, err := h.Signals.Signals(c.Request.Context(), kind, 2, pg.Normalize())
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	v := h.newView(c, "假冒线索", "signals")
+	v.Data = signalsData{Items: items, Pager: newPager(c, pg, total), Kind: kind}
+	h.render(c, http.StatusOK, "signals.html", v)
+}

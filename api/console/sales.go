@@ -1,0 +1,225 @@
+package console
+
+import (
+	"encoding/csv"
+	"errors"
+	"io"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"gimark/internal/sales"
+	"gimark/model"
+)
+
+// SalesUploadRoute takes a CSV of sales figures (multipart; the CSRF token is its first part).
+const SalesUploadRoute = "/console/sales/upload"
+
+// salesColumns is the CSV header the upload expects: the API's record fields.
+var salesColumns = []string{"product_id", "period", "channel", "platform", "country", "amount_cny", "quantity_kg"}
+
+type salesData struct {
+	Items     []model.SalesRecord
+	Names     *names
+	Pager     pager
+	Products  []model.Product
+	Platforms []string
+	RowErrors []string
+}
+
+func (h *handler) salesData(c *gin.Context) salesData {
+	p, _ := principalOf(c)
+	pg := queryPage(c)
+	d := salesData{Names: h.names(c), Platforms: model.Platforms}
+	items, total, err := h.Sales.List(c.Request.Context(), p, model.SalesFilter{}, pg)
+	if err != nil {
+		h.log.Warn("console sales list", "err", err.Error())
+	}
+	d.Items, d.Pager = items, newPager(c, pg, total)
+	// The products the enterprise may report: those of its approved filings.
+	fs, _, _ := h.Filings.List(c.Request.Context(), p, model.FilingFilter{Status: model.StatusApproved}, model.Page{Page: 1, PageSize: 100})
+	seen := map[int64]bool{}
+	for _, f := range fs {
+		if !seen[f.ProductID] {
+			seen[f.ProductID] = true
+			if prod, err := h.Catalog.Get(c.Request.Context(), f.ProductID); err == nil {
+				d.Products = append(d.Products, *prod)
+			}
+		}
+	}
+	return d
+}
+
+// salesPage is the monthly sales form, the CSV upload and the figures reported so far.
+func (h *handler) salesPage(c *gin.Context) {
+	v := h.newView(c, "销售填报", "sales")
+	v.Notice = notices[c.Query("done")]
+	v.Form["channel"] = model.ChannelOnline
+	v.Data = h.salesData(c)
+	h.render(c, http.StatusOK, "sales.html", v)
+}
+
+var recordField = regexp.MustCompile(`^records\[(\d+)\]\.(\w+)$`)
+
+// putSales reports one figure through sales.Service.Put, the API's own rules.
+func (h *handler) putSales(c *gin.Context) {
+	p, _ := principalOf(c)
+	v := h.newView(c, "销售填报", "sales")
+	for _, k := range salesColumns {
+		v.Form[k] = c.PostForm(k)
+	}
+	pid, _ := strconv.ParseInt(strings.TrimSpace(v.Form["product_id"]), 10, 64)
+	row := sales.Row{ProductID: pid, Period: v.Form["period"], Channel: v.Form["channel"], Platform: v.Form["platform"],
+		Country: v.Form["country"], AmountCNY: v.Form["amount_cny"], QuantityKg: v.Form["quantity_kg"]}
+	if row.Channel != model.ChannelOnline {
+		row.Platform = ""
+	}
+	if row.Channel != model.ChannelExport {
+		row.Country = ""
+	}
+	created, _, err := h.Sales.Put(c.Request.Context(), p, []sales.Row{row})
+	if err != nil {
+		fieldMap := map[string]string{}
+		for _, k := range salesColumns {
+			fieldMap["records[0]."+k] = k
+		}
+		status := h.formError(c, v, err, fieldMap)
+		v.Data = h.salesData(c)
+		h.render(c, status, "sales.html", v)
+		return
+	}
+	done := "sales_replaced"
+	if created > 0 {
+		done = "sales_created"
+	}
+	c.Redirect(http.StatusSeeOther, "/console/sales?done="+done)
+}
+
+// uploadSales reads a CSV with the columns of salesColumns and reports every row at once:
+// one bad row refuses the file, and every bad row is listed by its line.
+func (h *handler) uploadSales(c *gin.Context) {
+	p, _ := principalOf(c)
+	v := h.newView(c, "销售填报", "sales")
+	v.Form["channel"] = model.ChannelOnline
+	v.Form["action"] = "upload"
+	refuse := func(status int, msg string, rowErrors []string) {
+		v.Error = msg
+		d := h.salesData(c)
+		d.RowErrors = rowErrors
+		v.Data = d
+		h.render(c, status, "sales.html", v)
+	}
+	mr, err := c.Request.MultipartReader()
+	if err != nil {
+		h.refuseCSRF(c)
+		return
+	}
+	tokenOK := false
+	for {
+		part, err := mr.NextPart()
+		if err != nil {
+			if !tokenOK {
+				h.refuseCSRF(c)
+				return
+			}
+			var mbe *http.MaxBytesError
+			if errors.As(err, &mbe) {
+				refuse(http.StatusRequestEntityTooLarge, "文件太大。", nil)
+				return
+			}
+			refuse(http.StatusUnprocessableEntity, "请选择 CSV 文件。", nil)
+			return
+		}
+		switch name := part.FormName(); {
+		case name == csrfField:
+			b, _ := io.ReadAll(io.LimitReader(part, 256))
+			if tokenOK = h.sessions.checkToken(c, string(b)); !tokenOK {
+				h.refuseCSRF(c)
+				return
+			}
+		case !tokenOK:
+			h.refuseCSRF(c)
+			return
+		case name == "file":
+			rows, lineOf, perr := readSalesCSV(part)
+			if perr != "" {
+				refuse(http.StatusUnprocessableEntity, perr, nil)
+				return
+			}
+			created, replaced, err := h.Sales.Put(c.Request.Context(), p, rows)
+			if err != nil {
+				var me *model.Error
+				var list []string
+				if asModel(err, &me) {
+					for _, f := range me.Fields {
+						if m := recordField.FindStringSubmatch(f.Field); m != nil {
+							i, _ := strconv.Atoi(m[1])
+							line := i + 2
+							if i < len(lineOf) {
+								line = lineOf[i]
+							}
+							list = append(list, "第 "+strconv.Itoa(line)+" 行 "+m[2]+"："+fieldMessage(f.Message))
+						} else {
+							list = append(list, fieldMessage(f.Message))
+						}
+					}
+				}
+				status, msg := h.describe(c, err)
+				refuse(status, "文件未导入："+msg, list)
+				return
+			}
+			_ = replaced
+			c.Redirect(http.StatusSeeOther, "/console/sales?done=sales_upload&n="+strconv.Itoa(created))
+			return
+		}
+		part.Close()
+	}
+}
+
+// readSalesCSV parses the upload; it returns the rows, the file line of each, or a message.
+func readSalesCSV(r io.Reader) ([]sales.Row, []int, string) {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	head, err := cr.Read()
+	if err != nil {
+		return nil, nil, "文件是空的或不是 CSV。"
+	}
+	col := map[string]int{}
+	for i, name := range head {
+		col[strings.ToLower(strings.TrimSpace(strings.TrimPrefix(name, "\uFEFF")))] = i
+	}
+	for _, k := range salesColumns {
+		if _, ok := col[k]; !ok && k != "platform" && k != "country" {
+			return nil, nil, "第一行须为列名：" + strings.Join(salesColumns, ",")
+		}
+	}
+	var rows []sales.Row
+	var lines []int
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, nil, "CSV 格式有误：" + err.Error()
+		}
+		get := func(k string) string {
+			if i, ok := col[k]; ok && i < len(rec) {
+				return strings.TrimSpace(rec[i])
+			}
+			return ""
+		}
+		pid, _ := strconv.ParseInt(get("product_id"), 10, 64)
+		rows = append(rows, sales.Row{ProductID: pid, Period: get("period"), Channel: get("channel"), Platform: get("platform"),
+			Country: get("country"), AmountCNY: get("amount_cny"), QuantityKg: get("quantity_kg")})
+		line, _ := cr.FieldPos(0)
+		lines = append(lines, line)
+		if len(rows) > sales.MaxRows {
+			break // the service names the limit
+		}
+	}
+	return rows, lines, ""
+}

@@ -1,0 +1,154 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"gorm.io/gorm"
+
+	"gimark/model"
+)
+
+// Every report figure is computed by the database with GROUP BY and SUM over index ranges;
+// no sales row is loaded into Go.
+
+func yearBounds(year int) (time.Time, time.Time) {
+	return time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(year+1, 1, 1, 0, 0, 0, 0, time.UTC)
+}
+
+// salesScope is the sales rows of a scope's year, product and enterprise.
+func (s *Store) salesScope(ctx context.Context, sc model.ReportScope) *gorm.DB {
+	q := s.rdb.WithContext(ctx).Model(&model.SalesRecord{}).Where("period BETWEEN ? AND ?", sc.Year*100+1, sc.Year*100+12)
+	if sc.ProductID != 0 {
+		q = q.Where("product_id = ?", sc.ProductID)
+	}
+	if sc.EnterpriseID != 0 {
+		q = q.Where("enterprise_id = ?", sc.EnterpriseID)
+	}
+	return q
+}
+
+// filingScope is the filings of a scope's product and enterprise.
+func filingScope(q *gorm.DB, sc model.ReportScope, alias string) *gorm.DB {
+	if sc.ProductID != 0 {
+		q = q.Where(alias+"product_id = ?", sc.ProductID)
+	}
+	if sc.EnterpriseID != 0 {
+		q = q.Where(alias+"enterprise_id = ?", sc.EnterpriseID)
+	}
+	return q
+}
+
+// YearFigures computes a year's headline figures.
+func (s *Store) YearFigures(ctx context.Context, sc model.ReportScope) (*model.YearFigures, error) {
+	start, end := yearBounds(sc.Year)
+	db := s.rdb.WithContext(ctx)
+	out := &model.YearFigures{Year: sc.Year}
+
+	// Authorized during the year: approved before its end and not revoked or cancelled
+	// before its start.
+	ended := db.Table("audit_events AS a").Select("1").
+		Where("a.object_type = 'filing' AND a.object_id = f.id AND a.action IN ('filing.revoke', 'filing.cancel') AND a.at < ?", start)
+	q := filingScope(db.Table("filings AS f"), sc, "f.").
+		Where("f.approved_at IS NOT NULL AND f.approved_at < ?", end).Where("NOT EXISTS (?)", ended)
+	if err := q.Select("COUNT(DISTINCT f.enterprise_id)").Scan(&out.AuthorizedEnterprises).Error; err != nil {
+		return nil, translate(err, "report")
+	}
+	var approved struct{ Total, Switches int64 }
+	if err := filingScope(db.Table("filings AS f"), sc, "f.").Where("f.approved_at >= ? AND f.approved_at < ?", start, end).
+		Select("COUNT(*) AS total, COALESCE(SUM(CASE WHEN f.kind = 'switch' THEN 1 ELSE 0 END), 0) AS switches").
+		Scan(&approved).Error; err != nil {
+		return nil, translate(err, "report")
+	}
+	out.FilingsApproved, out.SwitchesApproved = approved.Total, approved.Switches
+
+	batches := filingScope(db.Table("label_batches AS b").Joins("JOIN filings f ON f.id = b.filing_id"), sc, "f.").
+		Where("b.status = ? AND b.created_at >= ? AND b.created_at < ?", model.LabelActive, start, end)
+	if err := batches.Select("COALESCE(SUM(b.quantity), 0)").Scan(&out.LabelsIssued).Error; err != nil {
+		return nil, translate(err, "report")
+	}
+	scans := filingScope(db.Table("scans AS s").Joins("JOIN labels l ON l.id = s.label_id").Joins("JOIN filings f ON f.id = l.filing_id"), sc, "f.").
+		Where("s.scanned_at >= ? AND s.scanned_at < ?", start, end)
+	var sc2 struct{ Scans, Labels int64 }
+	if err := scans.Select("COUNT(*) AS scans, COUNT(DISTINCT s.label_id) AS labels").Scan(&sc2).Error; err != nil {
+		return nil, translate(err, "report")
+	}
+	out.Scans, out.LabelsScanned = sc2.Scans, sc2.Labels
+
+	var sales []struct {
+		Channel   string
+		AmountFen int64
+		QuantityG int64
+	}
+	if err := s.salesScope(ctx, sc).Select("channel, SUM(amount_fen) AS amount_fen, SUM(quantity_g) AS quantity_g").
+		Group("channel").Scan(&sales).Error; err != nil {
+		return nil, translate(err, "report")
+	}
+	for _, r := range sales {
+		out.QuantityG += r.QuantityG
+		switch r.Channel {
+		case model.ChannelOnline:
+			out.OnlineFen = r.AmountFen
+		case model.ChannelExport:
+			out.ExportFen, out.ExportG = r.AmountFen, r.QuantityG
+		case model.ChannelOffline:
+			out.OfflineFen = r.AmountFen
+		}
+	}
+	return out, nil
+}
+
+// MonthFigures returns the twelve months of a year, in order (months without sales are zero).
+func (s *Store) MonthFigures(ctx context.Context, sc model.ReportScope) ([]model.MonthFigures, error) {
+	var rows []struct {
+		Period    int
+		Channel   string
+		AmountFen int64
+		QuantityG int64
+	}
+	if err := s.salesScope(ctx, sc).Select("period, channel, SUM(amount_fen) AS amount_fen, SUM(quantity_g) AS quantity_g").
+		Group("period, channel").Scan(&rows).Error; err != nil {
+		return nil, translate(err, "report")
+	}
+	out := make([]model.MonthFigures, 12)
+	for i := range out {
+		out[i].Period = sc.Year*100 + i + 1
+	}
+	for _, r := range rows {
+		m := &out[r.Period%100-1]
+		m.QuantityG += r.QuantityG
+		switch r.Channel {
+		case model.ChannelOnline:
+			m.OnlineFen += r.AmountFen
+		case model.ChannelExport:
+			m.ExportFen += r.AmountFen
+			m.ExportG += r.QuantityG
+		case model.ChannelOffline:
+			m.OfflineFen += r.AmountFen
+		}
+	}
+	return out, nil
+}
+
+// SalesBy sums a year's sales of one channel by platform (online) or country (export),
+// largest first.
+func (s *Store) SalesBy(ctx context.Context, sc model.ReportScope, channel string) ([]model.KeyFigures, error) {
+	col := "platform"
+	if channel == model.ChannelExport {
+		col = "country"
+	}
+	var out []model.KeyFigures
+	err := s.salesScope(ctx, sc).Where("channel = ?", channel).
+		Select(col + " AS `key`, SUM(amount_fen) AS amount_fen, SUM(quantity_g) AS quantity_g").
+		Group(col).Order("amount_fen DESC").Scan(&out).Error
+	return out, translate(err, "report")
+}
+
+// Producers counts enterprises that ever held an approved filing in the scope (the
+// producers a brand-value evaluation asks for).
+func (s *Store) Producers(ctx context.Context, sc model.ReportScope) (int64, error) {
+	var n int64
+	err := filingScope(s.rdb.WithContext(ctx).Table("filings AS f"), sc, "f.").Where("f.approved_at IS NOT NULL").
+		Select("COUNT(DISTINCT f.enterprise_id)").Scan(&n).Error
+	return n, translate(err, "report")
+}
