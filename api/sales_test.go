@@ -192,7 +192,7 @@ func TestReport(t *testing.T) {
 				OnlineSalesCNY string `json:"online_sales_cny"`
 			} `json:"by_month"`
 			ByPlatform []struct{ Platform, AmountCNY string } `json:"by_platform"`
-			ByCountry  []struct{ Country string }            `json:"by_country"`
+			ByCountry  []struct{ Country string }             `json:"by_country"`
 			Previous   struct {
 				OnlineSalesCNY string `json:"online_sales_cny"`
 			} `json:"previous_year"`

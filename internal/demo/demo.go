@@ -76,7 +76,7 @@ const reviewerName = "demo-reviewer"
 
 type product struct {
 	name, kind, ref, reg, area, standard, region string
-	enterprises                                   int // of the 91
+	enterprises                                  int // of the 91
 }
 
 var catalog = []product{
@@ -139,8 +139,8 @@ func Load(ctx context.Context, st Store, clock TimeSetter, out io.Writer) error 
 
 	type ent struct {
 		userID, enterpriseID, filingID, productID int64
-		goji                         bool
-		approved                     time.Time
+		goji                                      bool
+		approved                                  time.Time
 	}
 	var ents []ent
 	n := 0
@@ -227,7 +227,7 @@ func Load(ctx context.Context, st Store, clock TimeSetter, out io.Writer) error 
 
 	// Sales, reported in January of the following year.
 	for _, y := range []struct {
-		year                     int
+		year                    int
 		online, export, offline int64
 	}{{2020, Online2020Fen, Export2020Fen, Offline2020Fen}, {2021, Online2021Fen, Export2021Fen, Offline2021Fen}} {
 		clock.Set(at(y.year+1, 1, 15))
