@@ -92,3 +92,13 @@ type KeyFigures struct {
 	AmountFen int64
 	QuantityG int64
 }
+
+// SalesGroup is the sum of one month's sales for one channel, platform and country.
+type SalesGroup struct {
+	Period    int
+	Channel   string
+	Platform  string
+	Country   string
+	AmountFen int64
+	QuantityG int64
+}

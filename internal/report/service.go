@@ -6,6 +6,7 @@ package report
 import (
 	"context"
 	"fmt"
+	"sort"
 	"time"
 
 	"gimark/model"
@@ -14,8 +15,7 @@ import (
 // Store is the storage reports read; every figure is computed by the database.
 type Store interface {
 	YearFigures(ctx context.Context, sc model.ReportScope) (*model.YearFigures, error)
-	MonthFigures(ctx context.Context, sc model.ReportScope) ([]model.MonthFigures, error)
-	SalesBy(ctx context.Context, sc model.ReportScope, channel string) ([]model.KeyFigures, error)
+	SalesGroups(ctx context.Context, sc model.ReportScope) ([]model.SalesGroup, error)
 	Producers(ctx context.Context, sc model.ReportScope) (int64, error)
 	ProductByID(ctx context.Context, id int64) (*model.Product, error)
 }
@@ -75,31 +75,28 @@ func (s *Service) Summary(ctx context.Context, p model.Principal, productID int6
 		}
 		out.Product = prod
 	}
-	for y := year - 2; y <= year; y++ {
+	// One grouped pass over each year's sales; months, platforms and countries derive from
+	// the groups of this year and last.
+	var groups [3][]model.SalesGroup
+	for i, y := 0, year-2; y <= year; i, y = i+1, y+1 {
 		ysc := sc
 		ysc.Year = y
 		f, err := s.store.YearFigures(ctx, ysc)
 		if err != nil {
 			return nil, err
 		}
+		if groups[i], err = s.store.SalesGroups(ctx, ysc); err != nil {
+			return nil, err
+		}
+		addSales(f, groups[i])
 		out.History = append(out.History, *f)
 	}
 	out.This, out.Prev = out.History[2], out.History[1]
+	out.Months = months(year, groups[2])
+	out.PrevMonths = months(year-1, groups[1])
+	out.Platforms = sumBy(groups[2], model.ChannelOnline, func(g model.SalesGroup) string { return g.Platform })
+	out.Countries = sumBy(groups[2], model.ChannelExport, func(g model.SalesGroup) string { return g.Country })
 	var err error
-	if out.Months, err = s.store.MonthFigures(ctx, sc); err != nil {
-		return nil, err
-	}
-	prev := sc
-	prev.Year = year - 1
-	if out.PrevMonths, err = s.store.MonthFigures(ctx, prev); err != nil {
-		return nil, err
-	}
-	if out.Platforms, err = s.store.SalesBy(ctx, sc, model.ChannelOnline); err != nil {
-		return nil, err
-	}
-	if out.Countries, err = s.store.SalesBy(ctx, sc, model.ChannelExport); err != nil {
-		return nil, err
-	}
 	if out.Producers, err = s.store.Producers(ctx, sc); err != nil {
 		return nil, err
 	}
@@ -142,4 +139,69 @@ func abs(v int64) int64 {
 		return -v
 	}
 	return v
+}
+
+// addSales adds sales groups to a year's figures.
+func addSales(y *model.YearFigures, groups []model.SalesGroup) {
+	for _, g := range groups {
+		y.QuantityG += g.QuantityG
+		switch g.Channel {
+		case model.ChannelOnline:
+			y.OnlineFen += g.AmountFen
+		case model.ChannelExport:
+			y.ExportFen += g.AmountFen
+			y.ExportG += g.QuantityG
+		case model.ChannelOffline:
+			y.OfflineFen += g.AmountFen
+		}
+	}
+}
+
+// months returns the twelve months of a year in order; months without sales are zero.
+func months(year int, groups []model.SalesGroup) []model.MonthFigures {
+	out := make([]model.MonthFigures, 12)
+	for i := range out {
+		out[i].Period = year*100 + i + 1
+	}
+	for _, g := range groups {
+		m := &out[g.Period%100-1]
+		m.QuantityG += g.QuantityG
+		switch g.Channel {
+		case model.ChannelOnline:
+			m.OnlineFen += g.AmountFen
+		case model.ChannelExport:
+			m.ExportFen += g.AmountFen
+			m.ExportG += g.QuantityG
+		case model.ChannelOffline:
+			m.OfflineFen += g.AmountFen
+		}
+	}
+	return out
+}
+
+// sumBy sums one channel's groups by key (platform or country), largest amount first.
+func sumBy(groups []model.SalesGroup, channel string, key func(model.SalesGroup) string) []model.KeyFigures {
+	idx := map[string]int{}
+	var out []model.KeyFigures
+	for _, g := range groups {
+		if g.Channel != channel {
+			continue
+		}
+		k := key(g)
+		i, ok := idx[k]
+		if !ok {
+			i = len(out)
+			idx[k] = i
+			out = append(out, model.KeyFigures{Key: k})
+		}
+		out[i].AmountFen += g.AmountFen
+		out[i].QuantityG += g.QuantityG
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].AmountFen != out[j].AmountFen {
+			return out[i].AmountFen > out[j].AmountFen
+		}
+		return out[i].Key < out[j].Key
+	})
+	return out
 }

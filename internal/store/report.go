@@ -39,7 +39,7 @@ func filingScope(q *gorm.DB, sc model.ReportScope, alias string) *gorm.DB {
 	return q
 }
 
-// YearFigures computes a year's headline figures.
+// YearFigures computes a year's figures other than sales (SalesGroups gives those).
 func (s *Store) YearFigures(ctx context.Context, sc model.ReportScope) (*model.YearFigures, error) {
 	start, end := yearBounds(sc.Year)
 	db := s.rdb.WithContext(ctx)
@@ -75,72 +75,18 @@ func (s *Store) YearFigures(ctx context.Context, sc model.ReportScope) (*model.Y
 	}
 	out.Scans, out.LabelsScanned = sc2.Scans, sc2.Labels
 
-	var sales []struct {
-		Channel   string
-		AmountFen int64
-		QuantityG int64
-	}
-	if err := s.salesScope(ctx, sc).Select("channel, SUM(amount_fen) AS amount_fen, SUM(quantity_g) AS quantity_g").
-		Group("channel").Scan(&sales).Error; err != nil {
-		return nil, translate(err, "report")
-	}
-	for _, r := range sales {
-		out.QuantityG += r.QuantityG
-		switch r.Channel {
-		case model.ChannelOnline:
-			out.OnlineFen = r.AmountFen
-		case model.ChannelExport:
-			out.ExportFen, out.ExportG = r.AmountFen, r.QuantityG
-		case model.ChannelOffline:
-			out.OfflineFen = r.AmountFen
-		}
-	}
 	return out, nil
 }
 
-// MonthFigures returns the twelve months of a year, in order (months without sales are zero).
-func (s *Store) MonthFigures(ctx context.Context, sc model.ReportScope) ([]model.MonthFigures, error) {
-	var rows []struct {
-		Period    int
-		Channel   string
-		AmountFen int64
-		QuantityG int64
-	}
-	if err := s.salesScope(ctx, sc).Select("period, channel, SUM(amount_fen) AS amount_fen, SUM(quantity_g) AS quantity_g").
-		Group("period, channel").Scan(&rows).Error; err != nil {
-		return nil, translate(err, "report")
-	}
-	out := make([]model.MonthFigures, 12)
-	for i := range out {
-		out[i].Period = sc.Year*100 + i + 1
-	}
-	for _, r := range rows {
-		m := &out[r.Period%100-1]
-		m.QuantityG += r.QuantityG
-		switch r.Channel {
-		case model.ChannelOnline:
-			m.OnlineFen += r.AmountFen
-		case model.ChannelExport:
-			m.ExportFen += r.AmountFen
-			m.ExportG += r.QuantityG
-		case model.ChannelOffline:
-			m.OfflineFen += r.AmountFen
-		}
-	}
-	return out, nil
-}
-
-// SalesBy sums a year's sales of one channel by platform (online) or country (export),
-// largest first.
-func (s *Store) SalesBy(ctx context.Context, sc model.ReportScope, channel string) ([]model.KeyFigures, error) {
-	col := "platform"
-	if channel == model.ChannelExport {
-		col = "country"
-	}
-	var out []model.KeyFigures
-	err := s.salesScope(ctx, sc).Where("channel = ?", channel).
-		Select(col + " AS `key`, SUM(amount_fen) AS amount_fen, SUM(quantity_g) AS quantity_g").
-		Group(col).Order("amount_fen DESC").Scan(&out).Error
+// SalesGroups sums a year's sales by month, channel, platform and country in one pass over
+// the covering index, whose column order is exactly this grouping, so the database streams
+// the groups without sorting. Everything a report shows of sales derives from these few
+// hundred groups.
+func (s *Store) SalesGroups(ctx context.Context, sc model.ReportScope) ([]model.SalesGroup, error) {
+	var out []model.SalesGroup
+	err := s.salesScope(ctx, sc).
+		Select("period, channel, platform, country, SUM(amount_fen) AS amount_fen, SUM(quantity_g) AS quantity_g").
+		Group("period, channel, platform, country").Scan(&out).Error
 	return out, translate(err, "report")
 }
 
