@@ -75,7 +75,7 @@ func (h *handler) reportPage(c *gin.Context) {
 		{"扫码查询", count(t.Scans), count(pr.Scans), "次", report.Change(t.Scans, pr.Scans)},
 		{"网络销售额", wan(t.OnlineFen), wan(pr.OnlineFen), "万元", report.Change(t.OnlineFen, pr.OnlineFen)},
 		{"出口额", wan(t.ExportFen), wan(pr.ExportFen), "万元", report.Change(t.ExportFen, pr.ExportFen)},
-		{"出口量", decimal.Format(t.ExportG/1_000_000, 0), decimal.Format(pr.ExportG/1_000_000, 0), "吨", report.Change(t.ExportG, pr.ExportG)},
+		{"出口量", decimal.Format(t.ExportG/1000, 0), decimal.Format(pr.ExportG/1000, 0), "千克", report.Change(t.ExportG, pr.ExportG)},
 	}
 	months := make([]string, 12)
 	online, onlinePrev, export, exportPrev := make([]int64, 12), make([]int64, 12), make([]int64, 12), make([]int64, 12)
