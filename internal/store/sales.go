@@ -1,9 +1,11 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -29,6 +31,12 @@ func (s *Store) HeldProducts(ctx context.Context, enterpriseID int64) (map[int64
 // sales_history. Concurrent puts of the same new key collide on the unique index; the loser
 // retries and then replaces, so no figure is ever counted twice.
 func (s *Store) PutSales(ctx context.Context, rows []model.SalesRecord, actorID int64) (created, replaced int, err error) {
+	// One lock order for every writer, so two PUTs touching the same keys wait rather than
+	// deadlock.
+	slices.SortFunc(rows, func(a, b model.SalesRecord) int {
+		return cmp.Or(cmp.Compare(a.Period, b.Period), cmp.Compare(a.ProductID, b.ProductID), cmp.Compare(a.Channel, b.Channel),
+			cmp.Compare(a.Platform, b.Platform), cmp.Compare(a.Country, b.Country))
+	})
 	for attempt := 0; attempt < 5; attempt++ {
 		created, replaced = 0, 0
 		err = s.retry(ctx, func(tx *gorm.DB) error {
@@ -47,8 +55,14 @@ func (s *Store) PutSales(ctx context.Context, rows []model.SalesRecord, actorID 
 					if err := tx.Create(r).Error; err != nil {
 						return err
 					}
+					if err := s.addTotals(tx, r, r.AmountFen, r.QuantityG); err != nil {
+						return err
+					}
 					created++
 					continue
+				}
+				if err := s.addTotals(tx, r, r.AmountFen-old.AmountFen, r.QuantityG-old.QuantityG); err != nil {
+					return err
 				}
 				if err := tx.Create(&model.SalesHistory{RecordID: old.ID, AmountFen: old.AmountFen, QuantityG: old.QuantityG,
 					ReportedBy: old.ReportedBy, ReportedAt: old.UpdatedAt, ReplacedBy: actorID, ReplacedAt: now}).Error; err != nil {
@@ -72,6 +86,18 @@ func (s *Store) PutSales(ctx context.Context, rows []model.SalesRecord, actorID 
 		return 0, 0, err
 	}
 	return created, replaced, translate(err, "sales record")
+}
+
+// addTotals adds a change of one record to the bureau-wide totals, atomically.
+func (s *Store) addTotals(tx *gorm.DB, r *model.SalesRecord, amount, quantity int64) error {
+	q := `INSERT INTO sales_totals (period, product_id, channel, platform, country, amount_fen, quantity_g) VALUES (?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (period, product_id, channel, platform, country) DO UPDATE SET
+amount_fen = amount_fen + excluded.amount_fen, quantity_g = quantity_g + excluded.quantity_g`
+	if s.dialect == "mysql" {
+		q = `INSERT INTO sales_totals (period, product_id, channel, platform, country, amount_fen, quantity_g) VALUES (?, ?, ?, ?, ?, ?, ?)
+ON DUPLICATE KEY UPDATE amount_fen = amount_fen + VALUES(amount_fen), quantity_g = quantity_g + VALUES(quantity_g)`
+	}
+	return tx.Exec(q, r.Period, r.ProductID, r.Channel, r.Platform, r.Country, amount, quantity).Error
 }
 
 // ListSales returns one page of sales records, newest period first.
