@@ -206,6 +206,11 @@ func TestLoginRefreshLogout(t *testing.T) {
 			t.Fatalf("another user's logout revoked a's token: %d %s", r.Code, r.Body)
 		}
 
+		// Neither token ever reaches the log.
+		if strings.Contains(e.Log.String(), tk.AccessToken) || strings.Contains(e.Log.String(), tk.RefreshToken) {
+			t.Fatal("a token reached the log")
+		}
+
 		// Expired refresh token.
 		tk4 := e.Login("shop", apitest.Password)
 		e.Clock.Advance(auth.RefreshTTL + time.Minute)
