@@ -2,12 +2,9 @@ package main
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"syscall"
 	"testing"
 	"time"
@@ -32,13 +29,19 @@ func TestMain(m *testing.M) {
 // label batch, restarts it, and checks the batch is either whole or absent and that labels
 // issued before still verify.
 func TestKill9DuringBatch(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts server processes")
+	for _, db := range procDBs(t) {
+		t.Run(db.name, func(t *testing.T) { kill9DuringBatch(t, db) })
 	}
+}
+
+func kill9DuringBatch(t *testing.T, db procDB) {
 	dir := t.TempDir()
 	addr := freeAddr(t)
 	envv := append(os.Environ(), "GIMARK_TEST_RUN_SERVER=1", "GIMARK_ADDR="+addr, "GIMARK_DATA_DIR="+dir,
-		"GIMARK_DB_DSN="+filepath.Join(dir, "g.db"), "GIMARK_ADMIN_PASSWORD=admin-password-1", "GIMARK_LOG_LEVEL=warn")
+		"GIMARK_ADMIN_PASSWORD=admin-password-1", "GIMARK_LOG_LEVEL=warn")
+	for k, v := range db.env {
+		envv = append(envv, k+"="+v)
+	}
 	start := func() *exec.Cmd {
 		cmd := exec.Command(os.Args[0], "-test.run=^$")
 		cmd.Env = envv
@@ -81,7 +84,7 @@ func TestKill9DuringBatch(t *testing.T) {
 	if got["result"] != "genuine" {
 		t.Fatalf("an earlier label after the crash: %v", got)
 	}
-	st, err := store.Open(context.Background(), store.Options{Driver: "sqlite", DSN: filepath.Join(dir, "g.db"), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	st, err := store.Open(context.Background(), db.opts)
 	if err != nil {
 		t.Fatal(err)
 	}

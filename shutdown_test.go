@@ -3,9 +3,7 @@ package main
 import (
 	"context"
 	"io"
-	"log/slog"
 	"net/http"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -18,10 +16,19 @@ import (
 // in flight finish, and every successful verification answer is in the database as a scan
 // (the buffered scans are flushed before the database closes).
 func TestSIGTERMUnderVerificationLoad(t *testing.T) {
+	for _, db := range procDBs(t) {
+		t.Run(db.name, func(t *testing.T) { sigtermUnderLoad(t, db) })
+	}
+}
+
+func sigtermUnderLoad(t *testing.T, db procDB) {
 	dir := t.TempDir()
 	addr := freeAddr(t)
-	env := map[string]string{"GIMARK_ADDR": addr, "GIMARK_DATA_DIR": dir, "GIMARK_DB_DSN": filepath.Join(dir, "g.db"),
+	env := map[string]string{"GIMARK_ADDR": addr, "GIMARK_DATA_DIR": dir,
 		"GIMARK_ADMIN_PASSWORD": "admin-password-1", "GIMARK_VERIFY_RATE_PER_MIN": "1000000", "GIMARK_LOG_LEVEL": "warn"}
+	for k, v := range db.env {
+		env[k] = v
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, nil, func(k string) string { return env[k] }, io.Discard) }()
@@ -67,7 +74,7 @@ func TestSIGTERMUnderVerificationLoad(t *testing.T) {
 	close(stop)
 	wg.Wait()
 
-	st, err := store.Open(context.Background(), store.Options{Driver: "sqlite", DSN: env["GIMARK_DB_DSN"], Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	st, err := store.Open(context.Background(), db.opts)
 	if err != nil {
 		t.Fatal(err)
 	}
