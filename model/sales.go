@@ -72,18 +72,36 @@ type YearFigures struct {
 	LabelsIssued          int64
 	Scans                 int64
 	LabelsScanned         int64 // distinct issued labels scanned at least once
-	OnlineFen             int64
-	ExportFen             int64
-	ExportG               int64
-	OfflineFen            int64
-	QuantityG             int64 // all channels
+	ChannelTotals
+}
+
+// ChannelTotals are sales summed by channel.
+type ChannelTotals struct {
+	OnlineFen  int64
+	ExportFen  int64
+	ExportG    int64
+	OfflineFen int64
+	QuantityG  int64 // all channels
+}
+
+// Add adds one group of sales to the totals of its channel.
+func (t *ChannelTotals) Add(g SalesGroup) {
+	t.QuantityG += g.QuantityG
+	switch g.Channel {
+	case ChannelOnline:
+		t.OnlineFen += g.AmountFen
+	case ChannelExport:
+		t.ExportFen += g.AmountFen
+		t.ExportG += g.QuantityG
+	case ChannelOffline:
+		t.OfflineFen += g.AmountFen
+	}
 }
 
 // MonthFigures are one month's sales.
 type MonthFigures struct {
-	Period                           int
-	OnlineFen, ExportFen, OfflineFen int64
-	ExportG, QuantityG               int64
+	Period int
+	ChannelTotals
 }
 
 // KeyFigures are sales summed by a platform or a country.

@@ -88,7 +88,9 @@ func (s *Service) Summary(ctx context.Context, p model.Principal, productID int6
 		if groups[i], err = s.store.SalesGroups(ctx, ysc); err != nil {
 			return nil, err
 		}
-		addSales(f, groups[i])
+		for _, g := range groups[i] {
+			f.Add(g)
+		}
 		out.History = append(out.History, *f)
 	}
 	out.This, out.Prev = out.History[2], out.History[1]
@@ -141,22 +143,6 @@ func abs(v int64) int64 {
 	return v
 }
 
-// addSales adds sales groups to a year's figures.
-func addSales(y *model.YearFigures, groups []model.SalesGroup) {
-	for _, g := range groups {
-		y.QuantityG += g.QuantityG
-		switch g.Channel {
-		case model.ChannelOnline:
-			y.OnlineFen += g.AmountFen
-		case model.ChannelExport:
-			y.ExportFen += g.AmountFen
-			y.ExportG += g.QuantityG
-		case model.ChannelOffline:
-			y.OfflineFen += g.AmountFen
-		}
-	}
-}
-
 // months returns the twelve months of a year in order; months without sales are zero.
 func months(year int, groups []model.SalesGroup) []model.MonthFigures {
 	out := make([]model.MonthFigures, 12)
@@ -164,17 +150,7 @@ func months(year int, groups []model.SalesGroup) []model.MonthFigures {
 		out[i].Period = year*100 + i + 1
 	}
 	for _, g := range groups {
-		m := &out[g.Period%100-1]
-		m.QuantityG += g.QuantityG
-		switch g.Channel {
-		case model.ChannelOnline:
-			m.OnlineFen += g.AmountFen
-		case model.ChannelExport:
-			m.ExportFen += g.AmountFen
-			m.ExportG += g.QuantityG
-		case model.ChannelOffline:
-			m.OfflineFen += g.AmountFen
-		}
+		out[g.Period%100-1].Add(g)
 	}
 	return out
 }
