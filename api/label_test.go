@@ -189,6 +189,25 @@ func TestBatchQuota(t *testing.T) {
 		if ok != 2 {
 			t.Fatalf("%d batches of 40 fit a quota of 100: %v", ok, codes)
 		}
+		// Concurrent batches got disjoint id ranges: each streams exactly its own 40 labels.
+		var batches struct {
+			Items []struct{ ID int64 } `json:"items"`
+		}
+		e.Get(fmt.Sprintf("/api/v1/label-batches?filing_id=%d", id), owner.Token).JSON(t, &batches)
+		seen := map[string]bool{}
+		for _, b := range batches.Items {
+			r := e.Get(fmt.Sprintf("/api/v1/label-batches/%d/codes.csv", b.ID), owner.Token)
+			rows, _ := csv.NewReader(bytes.NewReader(r.Body)).ReadAll()
+			if len(rows) != 41 || rows[1][0] != "1" || rows[40][0] != "40" {
+				t.Fatalf("batch %d streams %d rows", b.ID, len(rows)-1)
+			}
+			for _, row := range rows[1:] {
+				if seen[row[1]] {
+					t.Fatalf("code %s in two batches", row[1])
+				}
+				seen[row[1]] = true
+			}
+		}
 		p := e.Post(url, owner.Token, map[string]int{"quantity": 21}).Problem(t, 409)
 		if p.Code != "quota_exceeded" {
 			t.Fatalf("code %q", p.Code)

@@ -13,14 +13,16 @@ const MaxBatchQuantity = 1_000_000
 
 // LabelBatch is one order of labels for an approved filing.
 type LabelBatch struct {
-	ID         int64      `gorm:"column:id;primaryKey"`
-	FilingID   int64      `gorm:"column:filing_id"`
-	Quantity   int        `gorm:"column:quantity"`
-	Status     string     `gorm:"column:status"`
-	VoidReason string     `gorm:"column:void_reason"`
-	CreatedBy  int64      `gorm:"column:created_by"`
-	CreatedAt  time.Time  `gorm:"column:created_at"`
-	VoidedAt   *time.Time `gorm:"column:voided_at"`
+	ID       int64 `gorm:"column:id;primaryKey"`
+	FilingID int64 `gorm:"column:filing_id"`
+	Quantity int   `gorm:"column:quantity"`
+	// FirstLabelID starts the batch's contiguous range of label ids.
+	FirstLabelID int64      `gorm:"column:first_label_id"`
+	Status       string     `gorm:"column:status"`
+	VoidReason   string     `gorm:"column:void_reason"`
+	CreatedBy    int64      `gorm:"column:created_by"`
+	CreatedAt    time.Time  `gorm:"column:created_at"`
+	VoidedAt     *time.Time `gorm:"column:voided_at"`
 }
 
 // TableName pins the table.

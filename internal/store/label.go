@@ -36,7 +36,11 @@ func (s *Store) CreateLabelBatch(ctx context.Context, b *model.LabelBatch, check
 		if err := check(&f, issued.Int64); err != nil {
 			return err
 		}
-		b.Status, b.CreatedAt = model.LabelActive, now
+		first, err := reserveLabelIDs(tx, b.Quantity)
+		if err != nil {
+			return err
+		}
+		b.Status, b.CreatedAt, b.FirstLabelID = model.LabelActive, now, first
 		if err := tx.Create(b).Error; err != nil {
 			return err
 		}
@@ -44,7 +48,6 @@ func (s *Store) CreateLabelBatch(ctx context.Context, b *model.LabelBatch, check
 		if !ok {
 			return errors.New("label insert needs a database/sql transaction")
 		}
-		var err error
 		if s.dialect == "mysql" {
 			err = insertLabelsMulti(ctx, sqlTx, b, newCodes)
 		} else {
@@ -61,12 +64,37 @@ func (s *Store) CreateLabelBatch(ctx context.Context, b *model.LabelBatch, check
 
 const labelChunk = 4096
 
+// reserveLabelIDs takes n consecutive label ids. The counter row stays locked until the
+// batch commits, so concurrent batches get disjoint ranges; ids of a failed batch are given
+// back by its rollback.
+func reserveLabelIDs(tx *gorm.DB, n int) (int64, error) {
+	err := tx.Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "id"}},
+		DoUpdates: clause.Assignments(map[string]any{"next_id": gorm.Expr("next_id + ?", n)}),
+	}).Create(&labelSeq{ID: 1, NextID: 1 + int64(n)}).Error
+	if err != nil {
+		return 0, err
+	}
+	var seq labelSeq
+	if err := tx.Take(&seq, 1).Error; err != nil {
+		return 0, err
+	}
+	return seq.NextID - int64(n), nil
+}
+
+type labelSeq struct {
+	ID     int   `gorm:"column:id;primaryKey;autoIncrement:false"`
+	NextID int64 `gorm:"column:next_id"`
+}
+
+func (labelSeq) TableName() string { return "label_sequence" }
+
 // insertLabelsPrepared is the fast path on SQLite: one prepared single-row INSERT executed
 // per label inside the transaction (measured faster there than large multi-row statements).
 // No request context is passed: on SQLite it costs a few percent per statement, and the
 // whole batch is one transaction anyway.
 func insertLabelsPrepared(tx *sql.Tx, b *model.LabelBatch, newCodes func(int) ([]string, error)) error {
-	stmt, err := tx.Prepare("INSERT INTO labels (batch_id, filing_id, serial, code) VALUES (?, ?, ?, ?)")
+	stmt, err := tx.Prepare("INSERT INTO labels (id, batch_id, filing_id, serial, code) VALUES (?, ?, ?, ?, ?)")
 	if err != nil {
 		return err
 	}
@@ -79,7 +107,7 @@ func insertLabelsPrepared(tx *sql.Tx, b *model.LabelBatch, newCodes func(int) ([
 		}
 		for i, code := range codes {
 			for attempt := 0; ; attempt++ {
-				_, err := stmt.Exec(b.ID, b.FilingID, start+i+1, code)
+				_, err := stmt.Exec(b.FirstLabelID+int64(start+i), b.ID, b.FilingID, start+i+1, code)
 				if err == nil {
 					break
 				}
@@ -103,7 +131,7 @@ func insertLabelsPrepared(tx *sql.Tx, b *model.LabelBatch, newCodes func(int) ([
 func insertLabelsMulti(ctx context.Context, tx *sql.Tx, b *model.LabelBatch, newCodes func(int) ([]string, error)) error {
 	const rows = 1000
 	var sb strings.Builder
-	args := make([]any, 0, rows*4)
+	args := make([]any, 0, rows*5)
 	for start := 0; start < b.Quantity; start += rows {
 		n := min(rows, b.Quantity-start)
 		for attempt := 0; ; attempt++ {
@@ -113,13 +141,13 @@ func insertLabelsMulti(ctx context.Context, tx *sql.Tx, b *model.LabelBatch, new
 			}
 			sb.Reset()
 			args = args[:0]
-			sb.WriteString("INSERT INTO labels (batch_id, filing_id, serial, code) VALUES ")
+			sb.WriteString("INSERT INTO labels (id, batch_id, filing_id, serial, code) VALUES ")
 			for i, code := range codes {
 				if i > 0 {
 					sb.WriteByte(',')
 				}
-				sb.WriteString("(?,?,?,?)")
-				args = append(args, b.ID, b.FilingID, start+i+1, code)
+				sb.WriteString("(?,?,?,?,?)")
+				args = append(args, b.FirstLabelID+int64(start+i), b.ID, b.FilingID, start+i+1, code)
 			}
 			_, err = tx.ExecContext(ctx, sb.String(), args...)
 			if err == nil {
@@ -161,30 +189,35 @@ func (s *Store) ListLabelBatches(ctx context.Context, filingID, enterpriseID int
 }
 
 // StreamLabels calls fn for every label of a batch in serial order, reading in chunks by
-// keyset so memory stays flat whatever the batch size.
+// keyset over the batch's id range, so memory stays flat whatever the batch size.
 func (s *Store) StreamLabels(ctx context.Context, batchID int64, fn func(serial int, code string) error) error {
+	b, err := s.LabelBatchByID(ctx, batchID)
+	if err != nil {
+		return err
+	}
 	const chunk = 5000
 	db, _ := s.rdb.DB()
-	stmt, err := db.PrepareContext(ctx, "SELECT serial, code FROM labels WHERE batch_id = ? AND serial > ? ORDER BY serial LIMIT ?")
+	stmt, err := db.PrepareContext(ctx, "SELECT id, serial, code FROM labels WHERE id > ? AND id < ? ORDER BY id LIMIT ?")
 	if err != nil {
 		return err
 	}
 	defer stmt.Close()
-	last := 0
+	last, end := b.FirstLabelID-1, b.FirstLabelID+int64(b.Quantity)
 	for {
-		rows, err := stmt.QueryContext(ctx, batchID, last, chunk)
+		rows, err := stmt.QueryContext(ctx, last, end, chunk)
 		if err != nil {
 			return err
 		}
 		n := 0
 		for rows.Next() {
+			var serial int
 			var code string
-			if err := rows.Scan(&last, &code); err != nil {
+			if err := rows.Scan(&last, &serial, &code); err != nil {
 				rows.Close()
 				return err
 			}
 			n++
-			if err := fn(last, code); err != nil {
+			if err := fn(serial, code); err != nil {
 				rows.Close()
 				return err
 			}
@@ -220,7 +253,12 @@ func (s *Store) VoidLabelBatch(ctx context.Context, id int64, reason string, act
 		if res.RowsAffected == 0 {
 			return &model.Error{Kind: model.KindConflict, Code: "already_voided", Msg: "the batch is already voided"}
 		}
-		if err := tx.Model(&model.Label{}).Where("batch_id = ? AND status = ?", id, model.LabelActive).
+		var batch model.LabelBatch
+		if err := tx.Take(&batch, id).Error; err != nil {
+			return err
+		}
+		if err := tx.Model(&model.Label{}).
+			Where("id >= ? AND id < ? AND status = ?", batch.FirstLabelID, batch.FirstLabelID+int64(batch.Quantity), model.LabelActive).
 			Updates(map[string]any{"status": model.LabelVoided, "void_reason": reason}).Error; err != nil {
 			return err
 		}

@@ -181,7 +181,8 @@ func (s *Store) ListSignals(ctx context.Context, kind string, threshold, minTrie
 	limit := page.Offset() + page.PageSize
 	if kind == "" || kind == "over_scanned" {
 		var n int64
-		// "scan_count > 1" lets SQLite use its partial index; a threshold is at least 1.
+		// "scan_count > 1" lets SQLite use its partial index (a threshold is at least 1); MySQL,
+		// which has no partial indexes, scans the labels.
 		q := db.Model(&model.Label{}).Where("scan_count > 1 AND scan_count > ?", threshold)
 		if err := q.Count(&n).Error; err != nil {
 			return nil, 0, translate(err, "signal")

@@ -3,6 +3,7 @@ CREATE TABLE label_batches (
     id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
     filing_id BIGINT NOT NULL,
     quantity INT NOT NULL,
+    first_label_id BIGINT NOT NULL DEFAULT 0,
     status VARCHAR(8) NOT NULL DEFAULT 'active',
     void_reason VARCHAR(1000) NOT NULL DEFAULT '',
     created_by BIGINT NOT NULL,

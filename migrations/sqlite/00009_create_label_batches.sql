@@ -3,6 +3,7 @@ CREATE TABLE label_batches (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     filing_id INTEGER NOT NULL REFERENCES filings (id),
     quantity INTEGER NOT NULL,
+    first_label_id INTEGER NOT NULL DEFAULT 0,
     status TEXT NOT NULL DEFAULT 'active',
     void_reason TEXT NOT NULL DEFAULT '',
     created_by INTEGER NOT NULL REFERENCES users (id),

@@ -1,6 +1,7 @@
 -- +goose Up
--- No foreign keys on this table: a batch inserts up to a million rows at once, and the batch
--- row it belongs to is written in the same transaction.
+-- No foreign keys and as few indexes as possible: a batch inserts up to a million rows at
+-- once. A batch's labels take a contiguous range of ids (label_batches.first_label_id), so
+-- the primary key serves streaming and voiding a batch; serial = id - first_label_id + 1.
 CREATE TABLE labels (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     batch_id INTEGER NOT NULL,
@@ -14,7 +15,6 @@ CREATE TABLE labels (
     last_scanned_at DATETIME
 );
 CREATE UNIQUE INDEX ux_labels_code ON labels (code);
-CREATE UNIQUE INDEX ux_labels_batch_serial ON labels (batch_id, serial);
 -- Partial: a label enters the index only when scanned a second time, so the first scan of
 -- each label (the common case) costs no index write. Signals query with scan_count > 1.
 CREATE INDEX ix_labels_scan_count ON labels (scan_count) WHERE scan_count > 1;
