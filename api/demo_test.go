@@ -50,7 +50,10 @@ func TestDemoReport(t *testing.T) {
 			} `json:"previous_year"`
 			Change     map[string]string `json:"change_percent"`
 			BrandValue struct {
-				History []struct{ Year int } `json:"history"`
+				History       []struct{ Year int } `json:"history"`
+				LabelsIssued  int64                `json:"labels_issued"`
+				LabelsScanned int64                `json:"labels_scanned"`
+				Share         string               `json:"share_scanned_percent"`
 			} `json:"brand_value_inputs"`
 		}
 		e.Get("/api/v1/reports/summary?year=2021", rev.Token).JSON(t, &r)
@@ -64,6 +67,11 @@ func TestDemoReport(t *testing.T) {
 		if r.PreviousYear.AuthorizedEnterprises >= 91 || prevOnline >= 237_000_000_00 || prevExport >= export ||
 			strings.HasPrefix(r.Change["online_sales_cny"], "-") || r.Change["online_sales_cny"] == "" {
 			t.Fatalf("2020 does not show growth: %+v", r)
+		}
+		bv := r.BrandValue
+		if bv.LabelsScanned == 0 || bv.LabelsScanned > bv.LabelsIssued || bv.Share == "" || strings.HasPrefix(bv.Share, "-") ||
+			len(bv.Share) > 4 && bv.Share != "100.0" {
+			t.Fatalf("label coverage: %+v", bv)
 		}
 		if r.LabelsIssued == 0 || r.Scans == 0 || len(r.BrandValue.History) < 2 {
 			t.Fatalf("labels, scans or history missing: %+v", r)

@@ -71,7 +71,7 @@ type YearFigures struct {
 	SwitchesApproved      int64
 	LabelsIssued          int64
 	Scans                 int64
-	LabelsScanned         int64 // distinct issued labels scanned at least once
+	LabelsScanned         int64 // labels issued this year that have been scanned at least once
 	ChannelTotals
 }
 

@@ -69,11 +69,17 @@ func (s *Store) YearFigures(ctx context.Context, sc model.ReportScope) (*model.Y
 	}
 	scans := filingScope(db.Table("scans AS s").Joins("JOIN labels l ON l.id = s.label_id").Joins("JOIN filings f ON f.id = l.filing_id"), sc, "f.").
 		Where("s.scanned_at >= ? AND s.scanned_at < ?", start, end)
-	var sc2 struct{ Scans, Labels int64 }
-	if err := scans.Select("COUNT(*) AS scans, COUNT(DISTINCT s.label_id) AS labels").Scan(&sc2).Error; err != nil {
+	if err := scans.Select("COUNT(*)").Scan(&out.Scans).Error; err != nil {
 		return nil, translate(err, "report")
 	}
-	out.Scans, out.LabelsScanned = sc2.Scans, sc2.Labels
+	// Coverage: of the labels issued this year, how many have been scanned at all. A batch's
+	// labels are its id range, so this walks the primary key, batch by batch.
+	covered := filingScope(db.Table("label_batches AS b").Joins("JOIN filings f ON f.id = b.filing_id").
+		Joins("JOIN labels l ON l.id >= b.first_label_id AND l.id < b.first_label_id + b.quantity"), sc, "f.").
+		Where("b.status = ? AND b.created_at >= ? AND b.created_at < ? AND l.scan_count > 0", model.LabelActive, start, end)
+	if err := covered.Select("COUNT(*)").Scan(&out.LabelsScanned).Error; err != nil {
+		return nil, translate(err, "report")
+	}
 
 	return out, nil
 }
