@@ -67,8 +67,13 @@ func (s *Store) YearFigures(ctx context.Context, sc model.ReportScope) (*model.Y
 	if err := batches.Select("COALESCE(SUM(b.quantity), 0)").Scan(&out.LabelsIssued).Error; err != nil {
 		return nil, translate(err, "report")
 	}
-	scans := filingScope(db.Table("scans AS s").Joins("JOIN labels l ON l.id = s.label_id").Joins("JOIN filings f ON f.id = l.filing_id"), sc, "f.").
-		Where("s.scanned_at >= ? AND s.scanned_at < ?", start, end)
+	// The bureau-wide count needs no join: a range of the scanned_at index. Per product or
+	// enterprise each scan is joined to its label and filing.
+	scans := db.Table("scans AS s").Where("s.label_id IS NOT NULL")
+	if sc.ProductID != 0 || sc.EnterpriseID != 0 {
+		scans = filingScope(scans.Joins("JOIN labels l ON l.id = s.label_id").Joins("JOIN filings f ON f.id = l.filing_id"), sc, "f.")
+	}
+	scans = scans.Where("s.scanned_at >= ? AND s.scanned_at < ?", start, end)
 	if err := scans.Select("COUNT(*)").Scan(&out.Scans).Error; err != nil {
 		return nil, translate(err, "report")
 	}
