@@ -66,7 +66,10 @@ func sigtermUnderLoad(t *testing.T, db procDB) {
 			}
 		}()
 	}
-	time.Sleep(700 * time.Millisecond)
+	// Stop once the load is well under way (a loaded machine needs longer to get there).
+	for deadline := time.Now().Add(30 * time.Second); ok.Load() < 200 && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+	}
 	cancel() // SIGTERM
 	if err := <-done; err != nil {
 		t.Fatalf("shutdown: %v", err)
