@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -154,7 +155,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st *store.S
 	}
 	labels := label.New(st, cfg.PublicBaseURL)
 	labels.Issued = mets.Issued
-	recorder := verify.NewRecorder(st, log, 1<<16, 200*time.Millisecond)
+	recorder := verify.NewRecorder(st, log, 1<<16, 200*time.Millisecond, 10*time.Second)
 	recorder.Dropped = mets.Dropped
 	verifier := verify.New(st, recorder, cfg.ScanWarnThreshold, scanKey(secret), nil)
 	verifier.Count = mets.Scan
@@ -194,6 +195,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st *store.S
 		return err
 	}
 	log.Info("listening", "addr", ln.Addr().String())
+	if cfg.PprofAddr != "" {
+		startProfiler(cfg.PprofAddr, log)
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 
@@ -257,4 +261,20 @@ func scanKey(secret []byte) []byte {
 func consoleKey(secret []byte) []byte {
 	sum := sha256.Sum256(append([]byte("gimark console csrf\x00"), secret...))
 	return sum[:]
+}
+
+// startProfiler serves net/http/pprof on its own loopback listener (GIMARK_PPROF_ADDR), never
+// on the public router.
+func startProfiler(addr string, log *slog.Logger) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		log.Info("profiler listening", "addr", addr)
+		if err := srv.ListenAndServe(); err != nil {
+			log.Error("profiler stopped", "err", err.Error())
+		}
+	}()
 }

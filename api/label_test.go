@@ -7,15 +7,19 @@ import (
 	"errors"
 	"fmt"
 	"image/png"
+	"io"
+	"log/slog"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/makiuchi-d/gozxing"
 	zxqr "github.com/makiuchi-d/gozxing/qrcode"
 
 	"gimark/internal/apitest"
 	"gimark/internal/labelcode"
+	"gimark/internal/verify"
 	"gimark/model"
 )
 
@@ -234,13 +238,13 @@ func TestBatchIsAllOrNothing(t *testing.T) {
 		w := newLabelWorld(t, e)
 		first := w.codes(t, w.order(t, 5))[1][1]
 
-		// Collision: the generator's first code is one already issued.
+		// Collision: the generator's first chunk ends with a code already issued.
 		calls := 0
 		e.Labels.NewCode = func(n int) ([]string, error) {
 			calls++
 			codes, err := labelcode.NewBatch(n)
 			if calls == 1 {
-				codes[0] = first
+				codes[len(codes)-1] = first // after rows the statement already wrote
 			}
 			return codes, err
 		}
@@ -513,6 +517,64 @@ func TestConcurrentScansLoseNoCount(t *testing.T) {
 		}
 		if l.ScanCount != n || l.FirstScannedAt == nil {
 			t.Fatalf("scan_count %d after %d concurrent scans", l.ScanCount, n)
+		}
+	})
+}
+
+// TestScansCountBeforeTheyAreFolded: scans already written but not yet in the label's count
+// in the database (SQLite folds counts every few seconds; MySQL applies them per flush) still
+// count, and the first scan time is the first scan's. A new recorder, as after a crash,
+// folds what it finds before anything reads a count.
+func TestScansCountBeforeTheyAreFolded(t *testing.T) {
+	apitest.EachWith(t, apitest.Options{ScanThreshold: 1000}, func(t *testing.T, e *apitest.Env) {
+		w := newLabelWorld(t, e)
+		code := w.codes(t, w.order(t, 1))[1][1]
+		first := verifyCode(t, e, code)
+		for range 2 {
+			e.Clock.Advance(time.Minute)
+			verifyCode(t, e, code)
+		}
+		// Wait for the flush (every 20 ms in tests), not for a fold (Sync).
+		deadline := time.Now().Add(10 * time.Second)
+		for n, _ := e.Store.CountScans(t.Context()); n < 3; n, _ = e.Store.CountScans(t.Context()) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%d scans written after 10 s", n)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		label := func() model.Label {
+			var l model.Label
+			if err := e.Store.DB().Where("code = ?", code).Take(&l).Error; err != nil {
+				t.Fatal(err)
+			}
+			return l
+		}
+		dbCount := func() int64 { return label().ScanCount }
+		if n := dbCount(); e.Store.DefersScanCounts() && n != 0 || !e.Store.DefersScanCounts() && n != 3 {
+			t.Fatalf("count in the database before a fold: %d (deferred %v)", n, e.Store.DefersScanCounts())
+		}
+		e.Clock.Advance(time.Minute)
+		v := verifyCode(t, e, code)
+		if v.ScanCount != 4 || v.FirstScannedAt == nil || *v.FirstScannedAt != *first.FirstScannedAt {
+			t.Fatalf("fourth scan: count %d, first %v, want 4 and %v", v.ScanCount, v.FirstScannedAt, *first.FirstScannedAt)
+		}
+		e.Recorder.Sync()
+		if n := dbCount(); n != 4 {
+			t.Fatalf("count after Sync: %d, want 4", n)
+		}
+
+		// Scans written but never folded (the process died): the next recorder folds them.
+		id := label().ID
+		at := e.Clock.Now()
+		f := model.ScanFlush{Scans: []model.Scan{{LabelID: &id, Code: code, Result: model.ResultGenuine, ClientHash: "h", ScannedAt: at}},
+			Labels: map[int64]model.ScanTally{id: {Count: 1, First: at, Last: at}}}
+		if err := e.Store.RecordScans(t.Context(), f); err != nil {
+			t.Fatal(err)
+		}
+		rec := verify.NewRecorder(e.Store, slog.New(slog.NewTextHandler(io.Discard, nil)), 16, time.Hour, time.Hour)
+		defer rec.Close(t.Context())
+		if n := dbCount(); n != 5 {
+			t.Fatalf("count after a new recorder started: %d, want 5", n)
 		}
 	})
 }

@@ -5,7 +5,9 @@
 #   bash bench/labels.sh 'root:@tcp(127.0.0.1:3306)/'   # MySQL/MariaDB: a database is created and dropped
 #
 # Environment: LABELS (default 1000000) labels to order, DURATION (10s) and CONNS (64) for
-# wrk, ZIP_LABELS (20000) for the labels.zip throughput. Needs wrk (Debian package "wrk").
+# wrk, ZIP_LABELS (20000) for the labels.zip throughput, ROUNDS (3) of interleaved wrk runs;
+# PROFILE=FILE saves a CPU profile of gimark during the first verify run.
+# Needs wrk (Debian package "wrk").
 # Traffic goes to 127.0.0.1 only; every loop is bounded.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -40,6 +42,7 @@ else
   DSN="$work/data/gimark.db"
   export GIMARK_DB_DRIVER=sqlite GIMARK_DB_DSN="$DSN"
 fi
+if [ -n "${PROFILE:-}" ]; then export GIMARK_PPROF_ADDR=127.0.0.1:$((PORT + 1)); fi
 export GIMARK_ADDR=127.0.0.1:$PORT GIMARK_DATA_DIR="$work/data" GIMARK_ADMIN_PASSWORD=bench-admin-pass \
   GIMARK_VERIFY_RATE_PER_MIN=1000000 GIMARK_SCAN_WARN_THRESHOLD=1000000 GIMARK_LOG_LEVEL="${GIMARK_LOG_LEVEL:-warn}"
 
@@ -110,6 +113,9 @@ median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 for round in $(seq 1 "${ROUNDS:-3}"); do
   wrk -t2 -c"$CONNS" -d"$DURATION" "http://127.0.0.1:$BASE_PORT/ping" | awk '/Requests\/sec/ {print $2}' >>"$work/ping"
   run_wrk /lookup/ $BASE_PORT >>"$work/lookup"
+  if [ -n "${PROFILE:-}" ] && [ "$round" = 1 ]; then
+    curl -sf "http://$GIMARK_PPROF_ADDR/debug/pprof/profile?seconds=8" -o "$PROFILE" &
+  fi
   run_wrk /api/v1/verify/ $PORT >>"$work/verify"
   sleep 1 # let the scan buffer drain between rounds
 done

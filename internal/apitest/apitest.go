@@ -157,7 +157,7 @@ func New(t testing.TB, eng testdb.Engine, o Options) *Env {
 	mets := metrics.New()
 	labels := label.New(st, base)
 	labels.Issued = mets.Issued
-	rec := verify.NewRecorder(st, log, 1<<14, 20*time.Millisecond)
+	rec := verify.NewRecorder(st, log, 1<<14, 20*time.Millisecond, time.Hour) // tests fold with Sync
 	rec.Dropped = mets.Dropped
 	t.Cleanup(func() { _ = rec.Close(context.Background()) }) // before the store closes (LIFO)
 	verifier := verify.New(st, rec, threshold, []byte("scan-key"), clock.Now)

@@ -6,6 +6,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"strconv"
@@ -31,6 +32,7 @@ type Config struct {
 	LogLevel          string
 	TrustedProxies    []string
 	ShutdownTimeout   time.Duration
+	PprofAddr         string // empty: no profiler; otherwise a loopback address
 }
 
 // Production reports whether the strict checks apply.
@@ -92,6 +94,14 @@ func Load(getenv func(string) string) (Config, error) {
 		LogFormat:         get("GIMARK_LOG_FORMAT", "json"),
 		LogLevel:          get("GIMARK_LOG_LEVEL", "info"),
 		ShutdownTimeout:   time.Duration(intVar("GIMARK_SHUTDOWN_TIMEOUT_SEC", 30, 1, 3600)) * time.Second,
+		PprofAddr:         get("GIMARK_PPROF_ADDR", ""),
+	}
+	// The profiler shows internals and costs CPU on demand: loopback only.
+	if c.PprofAddr != "" {
+		host, _, err := net.SplitHostPort(c.PprofAddr)
+		if ip := net.ParseIP(host); err != nil || host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+			errs = append(errs, fmt.Errorf("GIMARK_PPROF_ADDR must be a loopback host:port, got %q", c.PprofAddr))
+		}
 	}
 	if v := get("GIMARK_TRUSTED_PROXIES", ""); v != "" {
 		for _, p := range strings.Split(v, ",") {

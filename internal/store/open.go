@@ -71,7 +71,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		base := o.DSN + "?_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_time_format=sqlite"
 		// The writer gets a 128 MiB page cache: issuing a million labels and flushing scans
 		// touch index pages all over the file, and re-reading them dominated both.
-		w, err := gorm.Open(sqlite.Open(base+"&_pragma=cache_size(-131072)"), gcfg())
+		w, err := gorm.Open(sqlite.Open(base+"&_pragma=cache_size(-131072)&_pragma=temp_store(memory)"), gcfg())
 		if err != nil {
 			return nil, fmt.Errorf("open sqlite %s: %w", o.DSN, err)
 		}

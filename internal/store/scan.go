@@ -3,9 +3,12 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"slices"
+	"strings"
 	"sync"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -94,81 +97,174 @@ func (s *Store) BatchFacts(ctx context.Context, batchID int64) (*model.BatchFact
 	return &model.BatchFacts{ID: b.ID, CreatedAt: b.CreatedAt.UTC(), Status: b.Status, VoidReason: b.VoidReason}, nil
 }
 
-// RecordScans writes a flush in one transaction: the scan rows in multi-row inserts, each
-// label's count as an atomic increment (never read-then-write, so concurrent instances lose
-// nothing), and the unknown codes' tallies as upserts.
+// DefersScanCounts says whether RecordScans leaves labels' counts to FoldScanCounts. On
+// SQLite it does: one process owns the file, a flush then only appends, and a fold applies
+// many flushes' counts in label order, so each label page is written once per fold instead
+// of once per scan (random page writes were most of verification's cost there). MySQL may be
+// shared by several instances, so each flush applies its counts at once.
+func (s *Store) DefersScanCounts() bool { return s.dialect == "sqlite" }
+
+// RecordScans writes a flush in one transaction: the scan rows, the unknown codes' tallies
+// as upserts and, unless counts are deferred, each label's count as an atomic increment
+// (never read-then-write, so concurrent instances lose nothing). Each part is one statement
+// per flush, not one per row: the SQLite driver parses a statement on every execution,
+// prepared or not, and MySQL pays a round trip per execution.
 func (s *Store) RecordScans(ctx context.Context, f model.ScanFlush) error {
-	err := s.retry(ctx, func(tx *gorm.DB) error {
-		sqlTx, ok := tx.Statement.ConnPool.(*sql.Tx)
-		if !ok {
-			return errors.New("scan flush needs a database/sql transaction")
-		}
-		// Statements are prepared once per flush: parsing SQL per row was most of a flush's
-		// CPU on SQLite, and that CPU is taken from verification.
-		if s.dialect == "mysql" {
-			if len(f.Scans) > 0 {
-				if err := tx.CreateInBatches(f.Scans, 500).Error; err != nil {
-					return err
-				}
-			}
-		} else if err := execEach(ctx, sqlTx, "INSERT INTO scans (label_id, code, result, client_hash, user_agent, scanned_at) VALUES (?, ?, ?, ?, ?, ?)",
-			len(f.Scans), func(i int) []any {
-				sc := f.Scans[i]
-				return []any{sc.LabelID, sc.Code, sc.Result, sc.ClientHash, sc.UserAgent, sc.ScannedAt}
-			}); err != nil {
-			return err
-		}
-		ids := make([]int64, 0, len(f.Labels))
-		for id := range f.Labels {
-			ids = append(ids, id)
-		}
-		slices.Sort(ids) // a fixed lock order: concurrent flushes from two instances cannot deadlock
-		if err := execEach(ctx, sqlTx, `UPDATE labels SET scan_count = scan_count + ?, first_scanned_at = COALESCE(first_scanned_at, ?),
-last_scanned_at = ? WHERE id = ?`, len(ids), func(i int) []any {
-			c := f.Labels[ids[i]]
-			return []any{c.Count, c.First, c.Last, ids[i]}
-		}); err != nil {
-			return err
-		}
-		codes := make([]string, 0, len(f.Unknown))
-		for code := range f.Unknown {
-			codes = append(codes, code)
-		}
-		slices.Sort(codes)
-		return execEach(ctx, sqlTx, s.upsertUnknownSQL(), len(codes), func(i int) []any {
-			c := f.Unknown[codes[i]]
-			return []any{codes[i], c.Count, c.First, c.Last}
-		})
-	})
+	ids := make([]int64, 0, len(f.Labels))
+	for id := range f.Labels {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids) // a fixed lock order: concurrent flushes from two instances cannot deadlock
+	codes := make([]string, 0, len(f.Unknown))
+	for code := range f.Unknown {
+		codes = append(codes, code)
+	}
+	slices.Sort(codes)
+	var err error
+	if s.dialect == "mysql" {
+		err = s.retry(ctx, func(tx *gorm.DB) error { return recordScansMySQL(tx, f, ids, codes) })
+	} else {
+		err = s.retry(ctx, func(tx *gorm.DB) error { return recordScansSQLite(tx, f, codes) })
+	}
 	return translate(err, "scan")
 }
 
-// execEach runs one prepared statement n times with the arguments args(i).
-func execEach(ctx context.Context, tx *sql.Tx, query string, n int, args func(i int) []any) error {
-	if n == 0 {
-		return nil
+// FoldScanCounts applies every scan written since the last fold to its label's count, first
+// and last scan times, and moves the fold mark, in one transaction (so a crash folds nothing
+// twice and loses nothing: the next fold starts from the mark). It returns how many labels it
+// updated. Without deferred counts it does nothing.
+func (s *Store) FoldScanCounts(ctx context.Context) (int64, error) {
+	if !s.DefersScanCounts() {
+		return 0, nil
 	}
-	stmt, err := tx.PrepareContext(ctx, query)
-	if err != nil {
-		return err
+	var folded int64
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		var mark struct{ From, To sql.NullInt64 }
+		if err := tx.Raw(`SELECT (SELECT last_scan_id FROM scan_fold WHERE id = 1) AS "from", (SELECT MAX(id) FROM scans) AS "to"`).
+			Scan(&mark).Error; err != nil {
+			return err
+		}
+		if !mark.To.Valid || mark.To.Int64 <= mark.From.Int64 {
+			return nil
+		}
+		// The aggregate comes out in label id order, so the update walks the labels table
+		// forwards and writes each page once.
+		res := tx.Exec(`UPDATE labels SET scan_count = scan_count + j.c, first_scanned_at = COALESCE(first_scanned_at, j.f),
+last_scanned_at = CASE WHEN last_scanned_at IS NULL OR last_scanned_at < j.l THEN j.l ELSE last_scanned_at END
+FROM (SELECT label_id AS id, COUNT(*) AS c, MIN(scanned_at) AS f, MAX(scanned_at) AS l FROM scans
+      WHERE id > ? AND id <= ? AND label_id IS NOT NULL GROUP BY label_id) AS j
+WHERE labels.id = j.id`, mark.From.Int64, mark.To.Int64)
+		if res.Error != nil {
+			return res.Error
+		}
+		folded = res.RowsAffected
+		return tx.Exec(`INSERT INTO scan_fold (id, last_scan_id) VALUES (1, ?)
+ON CONFLICT (id) DO UPDATE SET last_scan_id = excluded.last_scan_id`, mark.To.Int64).Error
+	})
+	return folded, translate(err, "scan")
+}
+
+// recordScansSQLite passes each part of the flush as one JSON array and lets json_each turn
+// it into rows inside SQLite. Label counts are left to FoldScanCounts.
+func recordScansSQLite(tx *gorm.DB, f model.ScanFlush, codes []string) error {
+	sqlTx, ok := tx.Statement.ConnPool.(*sql.Tx)
+	if !ok {
+		return errors.New("scan flush needs a database/sql transaction")
 	}
-	defer stmt.Close()
-	for i := range n {
-		if _, err := stmt.ExecContext(ctx, args(i)...); err != nil {
+	if len(f.Scans) > 0 {
+		rows := make([][6]any, len(f.Scans))
+		for i, sc := range f.Scans {
+			rows[i] = [6]any{sc.LabelID, sc.Code, sc.Result, sc.ClientHash, sc.UserAgent, sqliteTime(sc.ScannedAt)}
+		}
+		if err := execJSON(sqlTx, `INSERT INTO scans (label_id, code, result, client_hash, user_agent, scanned_at)
+SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5 FROM json_each(?)`, rows); err != nil {
+			return err
+		}
+	}
+	if len(codes) > 0 {
+		rows := make([][4]any, len(codes))
+		for i, code := range codes {
+			c := f.Unknown[code]
+			rows[i] = [4]any{code, c.Count, sqliteTime(c.First), sqliteTime(c.Last)}
+		}
+		// "WHERE true" tells SQLite's parser that ON CONFLICT belongs to the INSERT.
+		if err := execJSON(sqlTx, `INSERT INTO unknown_codes (code, count, first_seen, last_seen)
+SELECT value->>0, value->>1, value->>2, value->>3 FROM json_each(?) WHERE true
+ON CONFLICT (code) DO UPDATE SET count = count + excluded.count, last_seen = MAX(last_seen, excluded.last_seen)`, rows); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// upsertUnknownSQL adds to an unknown code's tally; the two engines spell upserts differently.
-func (s *Store) upsertUnknownSQL() string {
-	if s.dialect == "mysql" {
-		return `INSERT INTO unknown_codes (code, count, first_seen, last_seen) VALUES (?, ?, ?, ?)
-ON DUPLICATE KEY UPDATE count = count + VALUES(count), last_seen = GREATEST(last_seen, VALUES(last_seen))`
+// sqliteTime is a time as the SQLite driver writes it (_time_format=sqlite), so values
+// passed through JSON compare and parse like bound ones.
+func sqliteTime(t time.Time) string {
+	return t.UTC().Format("2006-01-02 15:04:05.999999999-07:00")
+}
+
+// execJSON runs query with rows encoded as one JSON array. No context: on SQLite it costs a
+// few percent per statement, and the statement is bounded by the flush size.
+func execJSON(tx *sql.Tx, query string, rows any) error {
+	arg, err := json.Marshal(rows)
+	if err != nil {
+		return err
 	}
-	return `INSERT INTO unknown_codes (code, count, first_seen, last_seen) VALUES (?, ?, ?, ?)
-ON CONFLICT (code) DO UPDATE SET count = count + excluded.count, last_seen = MAX(last_seen, excluded.last_seen)`
+	_, err = tx.Exec(query, string(arg))
+	return err
+}
+
+// recordScansMySQL writes the scans in multi-row INSERTs, the counts in one multi-table
+// UPDATE per chunk, and the unknown codes in multi-row upserts: a handful of round trips per
+// flush.
+func recordScansMySQL(tx *gorm.DB, f model.ScanFlush, ids []int64, codes []string) error {
+	const chunk = 500
+	if len(f.Scans) > 0 {
+		if err := tx.CreateInBatches(f.Scans, chunk).Error; err != nil {
+			return err
+		}
+	}
+	var sb strings.Builder
+	for start := 0; start < len(ids); start += chunk {
+		part := ids[start:min(start+chunk, len(ids))]
+		sb.Reset()
+		args := make([]any, 0, 4*len(part))
+		sb.WriteString("UPDATE labels JOIN (")
+		for i, id := range part {
+			if i == 0 {
+				sb.WriteString("SELECT ? AS id, ? AS c, ? AS f, ? AS l")
+			} else {
+				sb.WriteString(" UNION ALL SELECT ?, ?, ?, ?")
+			}
+			c := f.Labels[id]
+			args = append(args, id, c.Count, c.First, c.Last)
+		}
+		sb.WriteString(`) AS j ON labels.id = j.id SET labels.scan_count = labels.scan_count + j.c,
+labels.first_scanned_at = COALESCE(labels.first_scanned_at, j.f),
+labels.last_scanned_at = CASE WHEN labels.last_scanned_at IS NULL OR labels.last_scanned_at < j.l THEN j.l ELSE labels.last_scanned_at END`)
+		if err := tx.Exec(sb.String(), args...).Error; err != nil {
+			return err
+		}
+	}
+	for start := 0; start < len(codes); start += chunk {
+		part := codes[start:min(start+chunk, len(codes))]
+		sb.Reset()
+		args := make([]any, 0, 4*len(part))
+		sb.WriteString("INSERT INTO unknown_codes (code, count, first_seen, last_seen) VALUES ")
+		for i, code := range part {
+			if i > 0 {
+				sb.WriteByte(',')
+			}
+			sb.WriteString("(?, ?, ?, ?)")
+			c := f.Unknown[code]
+			args = append(args, code, c.Count, c.First, c.Last)
+		}
+		sb.WriteString(" ON DUPLICATE KEY UPDATE count = count + VALUES(count), last_seen = GREATEST(last_seen, VALUES(last_seen))")
+		if err := tx.Exec(sb.String(), args...).Error; err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // ListSignals returns counterfeit signals newest first: labels scanned more than threshold

@@ -13,10 +13,17 @@ import (
 	"gimark/model"
 )
 
-// ScanStore writes buffered scans.
+// ScanStore writes buffered scans. A store that defers label counts (DefersScanCounts)
+// applies them in FoldScanCounts, which the recorder calls every so often.
 type ScanStore interface {
 	RecordScans(ctx context.Context, f model.ScanFlush) error
+	DefersScanCounts() bool
+	FoldScanCounts(ctx context.Context) (int64, error)
 }
+
+// foldMax bounds the scans waiting for a fold (and so the memory that tracks them): a fold
+// writes each touched label page once, so larger folds are cheaper per scan.
+const foldMax = 200_000
 
 // Recorder buffers scan events and writes them in batches, so a consumer never waits on a
 // write. When the buffer is full, events are counted as dropped rather than blocking.
@@ -28,22 +35,36 @@ type Recorder struct {
 	Dropped func(n int) // metrics hook
 
 	mu      sync.Mutex
-	pending map[int64]int64 // label id → scans buffered, not yet written
+	pending map[int64]model.ScanTally // label id → scans recorded, not yet in its count
 
-	dropped atomic.Int64
-	closed  atomic.Bool
-	stop    chan struct{}
-	done    chan struct{}
-	sync    chan chan struct{}
-	every   time.Duration
-	maxRows int
+	deferred bool                      // counts wait for a fold
+	unfolded map[int64]model.ScanTally // written scans whose counts wait for a fold (run's own)
+	waiting  int                       // scans in unfolded
+	folded   time.Time                 // last fold
+
+	dropped   atomic.Int64
+	closed    atomic.Bool
+	stop      chan struct{}
+	done      chan struct{}
+	sync      chan chan struct{}
+	every     time.Duration
+	foldEvery time.Duration
+	maxRows   int
 }
 
 // NewRecorder starts a recorder with a buffer of size events, flushing every interval or
-// every 1000 events.
-func NewRecorder(store ScanStore, log *slog.Logger, size int, every time.Duration) *Recorder {
-	r := &Recorder{store: store, log: log, events: make(chan model.Scan, size), pending: map[int64]int64{},
-		stop: make(chan struct{}), done: make(chan struct{}), sync: make(chan chan struct{}), every: every, maxRows: 1000}
+// every 1000 events. A store that defers label counts has them folded every foldEvery (or
+// every 200,000 scans): that bounds how stale counts read elsewhere (signals, a label's page
+// for its owner) can be; verification itself always counts pending scans.
+func NewRecorder(store ScanStore, log *slog.Logger, size int, every, foldEvery time.Duration) *Recorder {
+	r := &Recorder{store: store, log: log, events: make(chan model.Scan, size), pending: map[int64]model.ScanTally{},
+		stop: make(chan struct{}), done: make(chan struct{}), sync: make(chan chan struct{}), every: every, foldEvery: foldEvery, maxRows: 1000,
+		deferred: store.DefersScanCounts(), unfolded: map[int64]model.ScanTally{}}
+	if r.deferred {
+		// Scans written before a crash may not have been folded yet: fold them before
+		// anything reads a count.
+		r.fold()
+	}
 	go r.run()
 	return r
 }
@@ -56,7 +77,12 @@ func (r *Recorder) Record(s model.Scan) {
 	}
 	if s.LabelID != nil {
 		r.mu.Lock()
-		r.pending[*s.LabelID]++
+		p := r.pending[*s.LabelID]
+		if p.Count == 0 || s.ScannedAt.Before(p.First) {
+			p.First = s.ScannedAt
+		}
+		p.Count++
+		r.pending[*s.LabelID] = p
 		r.mu.Unlock()
 	}
 	select {
@@ -79,18 +105,23 @@ func (r *Recorder) drop(n int) {
 // DroppedCount is how many events were not recorded.
 func (r *Recorder) DroppedCount() int64 { return r.dropped.Load() }
 
-// Pending is how many scans of a label are buffered and not yet in the database.
-func (r *Recorder) Pending(labelID int64) int64 {
+// Pending is how many scans of a label were recorded but are not in its count in the
+// database yet, and the earliest of them (zero when there are none).
+func (r *Recorder) Pending(labelID int64) (int64, time.Time) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.pending[labelID]
+	p := r.pending[labelID]
+	return p.Count, p.First
 }
 
 func (r *Recorder) unpend(labels map[int64]model.ScanTally) {
 	r.mu.Lock()
 	for id, t := range labels {
-		if r.pending[id] -= t.Count; r.pending[id] <= 0 {
+		p := r.pending[id]
+		if p.Count -= t.Count; p.Count <= 0 {
 			delete(r.pending, id)
+		} else {
+			r.pending[id] = p
 		}
 	}
 	r.mu.Unlock()
@@ -114,11 +145,16 @@ func (r *Recorder) run() {
 				r.flush(batch)
 				batch = batch[:0]
 			}
+			if r.waiting > 0 && time.Since(r.folded) >= r.foldEvery {
+				r.fold()
+			}
 		case ack := <-r.sync:
 			batch = r.drain(batch)
+			r.fold()
 			close(ack)
 		case <-r.stop:
 			r.drain(batch)
+			r.fold()
 			return
 		}
 	}
@@ -193,11 +229,43 @@ func (r *Recorder) flush(batch []model.Scan) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	err := r.store.RecordScans(ctx, f)
-	r.unpend(f.Labels)
 	if err != nil {
+		r.unpend(f.Labels)
 		r.log.Error("scan flush failed", "scans", len(batch), "err", err.Error())
 		r.drop(len(batch))
+		return
 	}
+	if !r.deferred {
+		r.unpend(f.Labels)
+		return
+	}
+	for id, t := range f.Labels {
+		u := r.unfolded[id]
+		u.Count += t.Count
+		r.unfolded[id] = u
+		r.waiting += int(t.Count)
+	}
+	if r.waiting >= foldMax {
+		r.fold()
+	}
+}
+
+// fold has the store apply written scans to label counts; until it succeeds their counts
+// stay pending here, so verification still counts them.
+func (r *Recorder) fold() {
+	if !r.deferred {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if _, err := r.store.FoldScanCounts(ctx); err != nil {
+		r.log.Error("scan count fold failed", "scans", r.waiting, "err", err.Error())
+		return
+	}
+	r.unpend(r.unfolded)
+	clear(r.unfolded)
+	r.waiting = 0
+	r.folded = time.Now()
 }
 
 // hash is a keyed hash of the client address: enough to tell repeat scanners apart, never

@@ -112,13 +112,20 @@ func (s *Service) Verify(ctx context.Context, raw, client, agent string) (*Resul
 		return nil, err
 	}
 	r := &Result{Result: model.ResultGenuine, Code: code, Serial: row.Serial, Facts: facts, Batch: batch}
-	pending := int64(0)
+	// Scans recorded but not yet counted in the database (buffered, or waiting for a fold)
+	// still count: this is the scan after all of them.
+	var pending int64
+	var firstPending time.Time
 	if s.rec != nil {
-		pending = s.rec.Pending(row.ID)
+		pending, firstPending = s.rec.Pending(row.ID)
 	}
 	r.ScanCount = row.ScanCount + pending + 1
-	r.FirstScannedAt = row.FirstScannedAt
-	if r.FirstScannedAt == nil {
+	switch {
+	case row.FirstScannedAt != nil:
+		r.FirstScannedAt = row.FirstScannedAt
+	case pending > 0:
+		r.FirstScannedAt = &firstPending
+	default:
 		r.FirstScannedAt = &now
 	}
 	if row.Status == model.LabelVoided {

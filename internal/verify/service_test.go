@@ -42,6 +42,10 @@ type slowStore struct {
 	block   chan struct{}
 }
 
+func (s *slowStore) DefersScanCounts() bool { return false }
+
+func (s *slowStore) FoldScanCounts(context.Context) (int64, error) { return 0, nil }
+
 func (s *slowStore) RecordScans(_ context.Context, f model.ScanFlush) error {
 	<-s.block
 	s.mu.Lock()
@@ -54,7 +58,7 @@ func (s *slowStore) RecordScans(_ context.Context, f model.ScanFlush) error {
 // returns at once and counts what it could not keep; Close writes everything buffered.
 func TestRecorderDropsRatherThanBlocks(t *testing.T) {
 	st := &slowStore{block: make(chan struct{})}
-	r := NewRecorder(st, slog.New(slog.NewTextHandler(io.Discard, nil)), 10, time.Millisecond)
+	r := NewRecorder(st, slog.New(slog.NewTextHandler(io.Discard, nil)), 10, time.Millisecond, time.Hour)
 	done := make(chan struct{})
 	go func() {
 		for range 100 {

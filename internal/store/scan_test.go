@@ -1,0 +1,93 @@
+package store_test
+
+import (
+	"testing"
+	"time"
+
+	"gimark/internal/labelcode"
+	"gimark/internal/store"
+	"gimark/internal/testdb"
+	"gimark/model"
+)
+
+// TestScanCountsFold: a flush records scans; label counts are applied at once (MySQL) or by
+// the next fold (SQLite), exactly once either way, with first and last scan times.
+func TestScanCountsFold(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := t.Context()
+		f := approvedFiling(t, s)
+		b := &model.LabelBatch{FilingID: f.ID, Quantity: 3, CreatedBy: 1}
+		if err := s.CreateLabelBatch(ctx, b, func(*model.Filing, int64) error { return nil }, labelcode.NewBatch); err != nil {
+			t.Fatal(err)
+		}
+		a, c := b.FirstLabelID, b.FirstLabelID+1
+		t0 := time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)
+		flush := func(id int64, times ...time.Time) model.ScanFlush {
+			fl := model.ScanFlush{Labels: map[int64]model.ScanTally{}, Unknown: map[string]model.ScanTally{"UNKNOWN": {Count: 1, First: t0, Last: t0}}}
+			for _, at := range times {
+				fl.Scans = append(fl.Scans, model.Scan{LabelID: &id, Code: "C", Result: model.ResultGenuine, ClientHash: "h", ScannedAt: at})
+				tl := fl.Labels[id]
+				if tl.Count == 0 {
+					tl.First = at
+				}
+				tl.Count++
+				if at.After(tl.Last) {
+					tl.Last = at
+				}
+				fl.Labels[id] = tl
+			}
+			fl.Scans = append(fl.Scans, model.Scan{Code: "UNKNOWN", Result: model.ResultNotFound, ClientHash: "h", ScannedAt: t0})
+			return fl
+		}
+		label := func(id int64) model.Label {
+			var l model.Label
+			if err := s.DB().Take(&l, id).Error; err != nil {
+				t.Fatal(err)
+			}
+			return l
+		}
+		if err := s.RecordScans(ctx, flush(a, t0.Add(time.Second), t0.Add(3*time.Second), t0.Add(2*time.Second))); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.RecordScans(ctx, flush(c, t0.Add(time.Minute))); err != nil {
+			t.Fatal(err)
+		}
+		before := label(a).ScanCount
+		if s.DefersScanCounts() != (before == 0) || !s.DefersScanCounts() && before != 3 {
+			t.Fatalf("before a fold: count %d (deferred %v)", before, s.DefersScanCounts())
+		}
+		n, err := s.FoldScanCounts(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.DefersScanCounts() && n != 2 || !s.DefersScanCounts() && n != 0 {
+			t.Fatalf("fold updated %d labels", n)
+		}
+		if n, err := s.FoldScanCounts(ctx); err != nil || n != 0 {
+			t.Fatalf("a second fold updated %d labels (%v)", n, err)
+		}
+		la, lc := label(a), label(c)
+		if la.ScanCount != 3 || !la.FirstScannedAt.Equal(t0.Add(time.Second)) || !la.LastScannedAt.Equal(t0.Add(3*time.Second)) ||
+			lc.ScanCount != 1 || label(c+1).ScanCount != 0 {
+			t.Fatalf("after the fold: a=%d %v..%v c=%d", la.ScanCount, la.FirstScannedAt, la.LastScannedAt, lc.ScanCount)
+		}
+		// Later scans add to the counts; an earlier first scan time is kept.
+		if err := s.RecordScans(ctx, flush(a, t0.Add(time.Hour))); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.FoldScanCounts(ctx); err != nil {
+			t.Fatal(err)
+		}
+		la = label(a)
+		if la.ScanCount != 4 || !la.FirstScannedAt.Equal(t0.Add(time.Second)) || !la.LastScannedAt.Equal(t0.Add(time.Hour)) {
+			t.Fatalf("after the second fold: %d %v..%v", la.ScanCount, la.FirstScannedAt, la.LastScannedAt)
+		}
+		var u model.UnknownCode
+		if err := s.DB().Where("code = ?", "UNKNOWN").Take(&u).Error; err != nil || u.Count != 3 {
+			t.Fatalf("unknown code tally %d (%v), want 3", u.Count, err)
+		}
+		if n, _ := s.CountScans(ctx); n != 8 {
+			t.Fatalf("%d scans, want 8", n)
+		}
+	})
+}
