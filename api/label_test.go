@@ -271,7 +271,7 @@ func TestBatchIsAllOrNothing(t *testing.T) {
 			}
 			return labelcode.NewBatch(n)
 		}
-		e.Post(w.batchURL, w.owner.Token, map[string]int{"quantity": 10_000}).Problem(t, 500)
+		e.Post(w.batchURL, w.owner.Token, map[string]int{"quantity": 70_000}).Problem(t, 500) // more than one chunk on every path
 		var after, batchesAfter int64
 		e.Store.DB().Model(&model.Label{}).Count(&after)
 		e.Store.DB().Model(&model.LabelBatch{}).Count(&batchesAfter)

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/glebarez/sqlite"
@@ -38,6 +39,8 @@ type Store struct {
 	now     func() time.Time
 	closers []*sql.DB
 	verify  verifyStmt // prepared once, on first verification
+
+	noLocalInfile atomic.Bool // the MySQL server refused LOAD DATA LOCAL once
 }
 
 // Dialect is "sqlite" or "mysql".

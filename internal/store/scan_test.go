@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"errors"
 	"testing"
 	"time"
 
@@ -88,6 +89,82 @@ func TestScanCountsFold(t *testing.T) {
 		}
 		if n, _ := s.CountScans(ctx); n != 8 {
 			t.Fatalf("%d scans, want 8", n)
+		}
+	})
+}
+
+// TestLabelBatchPaths issues batches on every insert path (SQLite's json_each statements;
+// MySQL's LOAD DATA stream and its 1000-row INSERT fallback) with a code that collides
+// after rows the statement already wrote, and with a code source that fails half-way.
+func TestLabelBatchPaths(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := t.Context()
+		f := approvedFiling(t, s)
+		existing := &model.LabelBatch{FilingID: f.ID, Quantity: 1, CreatedBy: 1}
+		var taken string
+		if err := s.CreateLabelBatch(ctx, existing, func(*model.Filing, int64) error { return nil }, func(n int) ([]string, error) {
+			c, err := labelcode.NewBatch(n)
+			taken = c[0]
+			return c, err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		paths := []bool{true}
+		if s.Dialect() == "mysql" {
+			paths = []bool{true, false}
+		}
+		for _, loadData := range paths {
+			s.SetLoadData(loadData)
+			n := 5000 // more than one chunk on every path
+			if s.Dialect() == "mysql" {
+				n = 70_000
+			}
+			calls := 0
+			b := &model.LabelBatch{FilingID: f.ID, Quantity: n, CreatedBy: 1}
+			err := s.CreateLabelBatch(ctx, b, func(*model.Filing, int64) error { return nil }, func(k int) ([]string, error) {
+				calls++
+				c, err := labelcode.NewBatch(k)
+				if calls == 1 {
+					c[len(c)-1] = taken
+				}
+				return c, err
+			})
+			if err != nil {
+				t.Fatalf("load data %v: %v", loadData, err)
+			}
+			var rows []struct {
+				ID     int64
+				Serial int
+				Code   string
+			}
+			s.DB().Model(&model.Label{}).Where("batch_id = ?", b.ID).Order("id").Find(&rows)
+			seen := map[string]bool{taken: true}
+			for i, r := range rows {
+				if r.ID != b.FirstLabelID+int64(i) || r.Serial != i+1 || seen[r.Code] {
+					t.Fatalf("load data %v: row %d is %+v (first id %d)", loadData, i, r, b.FirstLabelID)
+				}
+				seen[r.Code] = true
+			}
+			if len(rows) != n {
+				t.Fatalf("load data %v: %d labels, want %d", loadData, len(rows), n)
+			}
+
+			var before int64
+			s.DB().Model(&model.Label{}).Count(&before)
+			calls = 0
+			failing := &model.LabelBatch{FilingID: f.ID, Quantity: n, CreatedBy: 1}
+			err = s.CreateLabelBatch(ctx, failing, func(*model.Filing, int64) error { return nil }, func(k int) ([]string, error) {
+				if calls++; calls > 1 {
+					return nil, errors.New("entropy source failed")
+				}
+				return labelcode.NewBatch(k)
+			})
+			var after, batches int64
+			s.DB().Model(&model.Label{}).Count(&after)
+			s.DB().Model(&model.LabelBatch{}).Where("id > ?", b.ID).Count(&batches)
+			if err == nil || after != before || batches != 0 {
+				t.Fatalf("load data %v: a failed batch left %d labels and %d batches (err %v)", loadData, after-before, batches, err)
+			}
 		}
 	})
 }
