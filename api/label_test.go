@@ -9,6 +9,7 @@ import (
 	"image/png"
 	"io"
 	"log/slog"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -71,6 +72,7 @@ type verifyBody struct {
 		Message string `json:"message"`
 	} `json:"reasons"`
 	Code           string  `json:"code"`
+	Serial         int     `json:"serial"`
 	ScanCount      int64   `json:"scan_count"`
 	FirstScannedAt *string `json:"first_scanned_at"`
 	Product        *struct {
@@ -364,10 +366,15 @@ func TestVerify(t *testing.T) {
 		code := rows[1][1]
 
 		v := verifyCode(t, e, code)
-		if v.Result != "genuine" || v.ScanCount != 1 || v.Product == nil || v.Product.Name != "靖远枸杞" ||
+		if v.Result != "genuine" || v.ScanCount != 1 || strconv.Itoa(v.Serial) != rows[1][0] || v.Product == nil || v.Product.Name != "靖远枸杞" ||
 			v.Product.Kind != "protected_product" || v.Enterprise == nil || v.Enterprise.USCC == "" ||
 			!strings.HasPrefix(v.AuthorizationNumber, "GI-620421-") || v.Batch == nil || v.FirstScannedAt == nil {
 			t.Fatalf("genuine answer: %+v", v)
+		}
+		// The serial is the label's place in its own batch, not in the table.
+		later := w.codes(t, w.order(t, 3))
+		if v := verifyCode(t, e, later[2][1]); v.Serial != 2 || later[2][0] != "2" {
+			t.Fatalf("second label of a later batch: serial %d", v.Serial)
 		}
 		e.Recorder.Sync()
 		// Case and hyphens are ignored; the count goes on.
@@ -415,8 +422,8 @@ func TestVerify(t *testing.T) {
 		// Every answer is a scan; signals show the copied label and the unknown code.
 		e.Recorder.Sync()
 		n, _ := e.Store.CountScans(t.Context())
-		if n != 12 {
-			t.Fatalf("%d scans recorded, want 12", n)
+		if n != 13 {
+			t.Fatalf("%d scans recorded, want 13", n)
 		}
 		var sig struct {
 			Items []struct {

@@ -106,20 +106,21 @@ type LabelFacts struct {
 
 // BatchFacts is what verification shows about a label's batch.
 type BatchFacts struct {
-	ID         int64
-	CreatedAt  time.Time
+	ID           int64
+	FilingID     int64
+	FirstLabelID int64 // a label's serial is its id - FirstLabelID + 1
+	CreatedAt    time.Time
 	Status     string
 	VoidReason string
 }
 
-// VerifyRow is what verification reads of a label: one indexed lookup by code.
+// VerifyRow is what verification reads of a label: one indexed lookup by code, of as few
+// columns as will do (the filing and serial follow from the batch, which is cached).
 type VerifyRow struct {
 	ID             int64
 	BatchID        int64
-	FilingID       int64
-	Serial         int
 	Status         string
-	VoidReason     string
+	VoidReason     string // read only for a voided label
 	ScanCount      int64
 	FirstScannedAt *time.Time
 }

@@ -103,15 +103,16 @@ func (s *Service) Verify(ctx context.Context, raw, client, agent string) (*Resul
 	if err != nil {
 		return nil, err
 	}
-	facts, err := s.factsOf(ctx, row.FilingID)
-	if err != nil {
-		return nil, err
-	}
 	batch, err := s.batchOf(ctx, row.BatchID)
 	if err != nil {
 		return nil, err
 	}
-	r := &Result{Result: model.ResultGenuine, Code: code, Serial: row.Serial, Facts: facts, Batch: batch}
+	facts, err := s.factsOf(ctx, batch.FilingID)
+	if err != nil {
+		return nil, err
+	}
+	serial := int(row.ID - batch.FirstLabelID + 1)
+	r := &Result{Result: model.ResultGenuine, Code: code, Serial: serial, Facts: facts, Batch: batch}
 	// Scans recorded but not yet counted in the database (buffered, or waiting for a fold)
 	// still count: this is the scan after all of them.
 	var pending int64
