@@ -110,8 +110,8 @@ type BatchFacts struct {
 	FilingID     int64
 	FirstLabelID int64 // a label's serial is its id - FirstLabelID + 1
 	CreatedAt    time.Time
-	Status     string
-	VoidReason string
+	Status       string
+	VoidReason   string
 }
 
 // VerifyRow is what verification reads of a label: one indexed lookup by code, of as few
