@@ -133,3 +133,7 @@ printf 'bare gin /ping:             %s req/s\n' "$p_rps"
 printf 'gin + 1 lookup (database/sql): %s req/s, p99 %s\n' "$l_rps" "$l_p99"
 printf 'gimark /api/v1/verify:      %s req/s, p99 %s, non-2xx %s\n' "$v_rps" "$v_p99" "$v_bad"
 printf 'verify / lookup baseline:   %.0f %% (target: >= 80 %%)\n' "$(echo "100 * $v_rps / $l_rps" | bc -l)"
+# Every answer must also be recorded: a recorder that falls behind drops events, and its
+# throughput would not be a fair figure.
+dropped=$(curl -sf "http://127.0.0.1:$PORT/metrics" | awk '/^gimark_scan_events_dropped_total/ {print $2}')
+printf 'scan events dropped:        %s (of every verification in the run)\n' "${dropped:-0}"

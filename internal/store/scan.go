@@ -204,6 +204,9 @@ ON CONFLICT (code) DO UPDATE SET count = count + excluded.count, last_seen = MAX
 	return nil
 }
 
+// mysqlTime is a time as MySQL reads a DATETIME(6) literal.
+func mysqlTime(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05.999999") }
+
 // sqliteTime is a time as the SQLite driver writes it (_time_format=sqlite), so values
 // passed through JSON compare and parse like bound ones.
 func sqliteTime(t time.Time) string {
@@ -232,24 +235,23 @@ func recordScansMySQL(tx *gorm.DB, f model.ScanFlush, ids []int64, codes []strin
 		}
 	}
 	var sb strings.Builder
-	for start := 0; start < len(ids); start += chunk {
-		part := ids[start:min(start+chunk, len(ids))]
-		sb.Reset()
-		args := make([]any, 0, 4*len(part))
-		sb.WriteString("UPDATE labels JOIN (")
-		for i, id := range part {
-			if i == 0 {
-				sb.WriteString("SELECT ? AS id, ? AS c, ? AS f, ? AS l")
-			} else {
-				sb.WriteString(" UNION ALL SELECT ?, ?, ?, ?")
-			}
+	if len(ids) > 0 {
+		// One parameter, one statement: JSON_TABLE (MySQL 8.0, MariaDB 10.6) turns the counts
+		// into rows; measured well below a derived table of 500 UNION ALL SELECTs.
+		rows := make([][4]any, len(ids))
+		for i, id := range ids {
 			c := f.Labels[id]
-			args = append(args, id, c.Count, c.First, c.Last)
+			rows[i] = [4]any{id, c.Count, mysqlTime(c.First), mysqlTime(c.Last)}
 		}
-		sb.WriteString(`) AS j ON labels.id = j.id SET labels.scan_count = labels.scan_count + j.c,
-labels.first_scanned_at = COALESCE(labels.first_scanned_at, j.f),
-labels.last_scanned_at = CASE WHEN labels.last_scanned_at IS NULL OR labels.last_scanned_at < j.l THEN j.l ELSE labels.last_scanned_at END`)
-		if err := tx.Exec(sb.String(), args...).Error; err != nil {
+		arg, err := json.Marshal(rows)
+		if err != nil {
+			return err
+		}
+		if err := tx.Exec(`UPDATE labels JOIN JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$[0]', c BIGINT PATH '$[1]',
+  f DATETIME(6) PATH '$[2]', l DATETIME(6) PATH '$[3]')) AS j ON labels.id = j.id
+SET labels.scan_count = labels.scan_count + j.c, labels.first_scanned_at = COALESCE(labels.first_scanned_at, j.f),
+labels.last_scanned_at = CASE WHEN labels.last_scanned_at IS NULL OR labels.last_scanned_at < j.l THEN j.l ELSE labels.last_scanned_at END`,
+			string(arg)).Error; err != nil {
 			return err
 		}
 	}
