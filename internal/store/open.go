@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -89,8 +90,8 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 			return nil, fmt.Errorf("open sqlite reader %s: %w", o.DSN, err)
 		}
 		rdb, _ := r.DB()
-		rdb.SetMaxOpenConns(8)
-		rdb.SetMaxIdleConns(8)
+		rdb.SetMaxOpenConns(readers())
+		rdb.SetMaxIdleConns(readers())
 		rdb.SetConnMaxLifetime(0)
 		s.db, s.rdb, s.closers = w, r, []*sql.DB{rdb, wdb}
 	case "mysql":
@@ -199,3 +200,8 @@ func (s *Store) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 
 // DB exposes the writer for tests that inspect rows directly.
 func (s *Store) DB() *gorm.DB { return s.db }
+
+// readers sizes SQLite's read pool: reads are CPU-bound, so two connections per core keep
+// every core busy; more only queue inside SQLite and lengthen the slowest answers (with 8 on
+// 2 cores, one run each: p99 21 ms with 8, 16 ms with 4, at the same throughput).
+func readers() int { return max(4, 2*runtime.GOMAXPROCS(0)) }
