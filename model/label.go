@@ -137,3 +137,14 @@ type ScanTally struct {
 	Count       int64
 	First, Last time.Time
 }
+
+// Add counts one scan at time at.
+func (t *ScanTally) Add(at time.Time) {
+	if t.Count == 0 || at.Before(t.First) {
+		t.First = at
+	}
+	if at.After(t.Last) {
+		t.Last = at
+	}
+	t.Count++
+}

@@ -313,11 +313,7 @@ func scans(ctx context.Context, st Store, rng *rand.Rand, year int, ids []int64,
 		at := start.Add(time.Duration(i) * (150 * 24 * time.Hour / time.Duration(n)))
 		f.Scans = append(f.Scans, model.Scan{LabelID: &id, Code: "demo", Result: model.ResultGenuine, ClientHash: fmt.Sprintf("%032x", rng.Uint64()), ScannedAt: at})
 		t := f.Labels[id]
-		if t.Count == 0 {
-			t.First = at
-		}
-		t.Count++
-		t.Last = at
+		t.Add(at)
 		f.Labels[id] = t
 	}
 	if err := st.RecordScans(ctx, f); err != nil {

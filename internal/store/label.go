@@ -120,7 +120,7 @@ SELECT ? + key, ?, ?, ? + key, value FROM json_each(?)`, b.FirstLabelID+int64(st
 			if err == nil {
 				break
 			}
-			if !isDuplicate(err) || !strings.Contains(err.Error(), "labels.code") || attempt == 3 {
+			if !isCodeCollision(err) || attempt == 3 {
 				return err
 			}
 		}
@@ -142,6 +142,12 @@ func (s *Store) insertLabelsMySQL(ctx context.Context, tx *sql.Tx, b *model.Labe
 		s.log.Warn("the MySQL server refuses LOAD DATA LOCAL (local_infile); label batches use multi-row INSERTs")
 	}
 	return insertLabelsMulti(ctx, tx, b, newCodes)
+}
+
+// isCodeCollision: a label's code is already taken (SQLite names the column, MySQL the
+// index); any other duplicate is a fault, not bad luck.
+func isCodeCollision(err error) bool {
+	return isDuplicate(err) && (strings.Contains(err.Error(), "labels.code") || strings.Contains(err.Error(), "ux_labels_code"))
 }
 
 // SetLoadData switches LOAD DATA LOCAL for label batches on MySQL on or off (it is on until
@@ -215,7 +221,7 @@ func fillMissingLabels(ctx context.Context, tx *sql.Tx, b *model.LabelBatch, new
 			if err == nil {
 				break
 			}
-			if !isDuplicate(err) || !strings.Contains(err.Error(), "ux_labels_code") || attempt == 3 {
+			if !isCodeCollision(err) || attempt == 3 {
 				return err
 			}
 		}
@@ -286,7 +292,7 @@ func insertLabelsMulti(ctx context.Context, tx *sql.Tx, b *model.LabelBatch, new
 			if err == nil {
 				break
 			}
-			if !isDuplicate(err) || !strings.Contains(err.Error(), "ux_labels_code") || attempt == 3 {
+			if !isCodeCollision(err) || attempt == 3 {
 				return err
 			}
 		}

@@ -92,18 +92,13 @@ func BenchmarkRecordScans(b *testing.B) {
 					if i%50 == 0 {
 						sc.Result, sc.Code = model.ResultNotFound, "UNKNOWN"+strconv.Itoa(rng.IntN(100))
 						t := f.Unknown[sc.Code]
-						t.Count++
-						t.First, t.Last = at, at
+						t.Add(at)
 						f.Unknown[sc.Code] = t
 					} else {
 						id := bt.FirstLabelID + rng.Int64N(int64(n))
 						sc.LabelID, sc.Code = &id, "CODE"
 						t := f.Labels[id]
-						if t.Count == 0 {
-							t.First = at
-						}
-						t.Count++
-						t.Last = at
+						t.Add(at)
 						f.Labels[id] = t
 					}
 					f.Scans = append(f.Scans, sc)

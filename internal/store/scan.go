@@ -234,7 +234,6 @@ func recordScansMySQL(tx *gorm.DB, f model.ScanFlush, ids []int64, codes []strin
 			return err
 		}
 	}
-	var sb strings.Builder
 	if len(ids) > 0 {
 		// One parameter, one statement: JSON_TABLE (MySQL 8.0, MariaDB 10.6) turns the counts
 		// into rows; measured well below a derived table of 500 UNION ALL SELECTs.
@@ -255,6 +254,7 @@ labels.last_scanned_at = CASE WHEN labels.last_scanned_at IS NULL OR labels.last
 			return err
 		}
 	}
+	var sb strings.Builder
 	for start := 0; start < len(codes); start += chunk {
 		part := codes[start:min(start+chunk, len(codes))]
 		sb.Reset()

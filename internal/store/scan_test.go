@@ -28,13 +28,7 @@ func TestScanCountsFold(t *testing.T) {
 			for _, at := range times {
 				fl.Scans = append(fl.Scans, model.Scan{LabelID: &id, Code: "C", Result: model.ResultGenuine, ClientHash: "h", ScannedAt: at})
 				tl := fl.Labels[id]
-				if tl.Count == 0 {
-					tl.First = at
-				}
-				tl.Count++
-				if at.After(tl.Last) {
-					tl.Last = at
-				}
+				tl.Add(at)
 				fl.Labels[id] = tl
 			}
 			fl.Scans = append(fl.Scans, model.Scan{Code: "UNKNOWN", Result: model.ResultNotFound, ClientHash: "h", ScannedAt: t0})

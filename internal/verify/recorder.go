@@ -78,10 +78,7 @@ func (r *Recorder) Record(s model.Scan) {
 	if s.LabelID != nil {
 		r.mu.Lock()
 		p := r.pending[*s.LabelID]
-		if p.Count == 0 || s.ScannedAt.Before(p.First) {
-			p.First = s.ScannedAt
-		}
-		p.Count++
+		p.Add(s.ScannedAt)
 		r.pending[*s.LabelID] = p
 		r.mu.Unlock()
 	}
@@ -196,33 +193,18 @@ func (r *Recorder) Sync() {
 // flush aggregates per label and per unknown code and writes everything in one transaction.
 func (r *Recorder) flush(batch []model.Scan) {
 	f := model.ScanFlush{Scans: batch, Labels: map[int64]model.ScanTally{}, Unknown: map[string]model.ScanTally{}}
-	add := func(m map[int64]model.ScanTally, id int64, at time.Time) {
-		t := m[id]
-		if t.Count == 0 || at.Before(t.First) {
-			t.First = at
-		}
-		if at.After(t.Last) {
-			t.Last = at
-		}
-		t.Count++
-		m[id] = t
-	}
 	for i := range batch {
 		s := &batch[i]
 		s.ClientHash = r.hash(s.ClientHash)
 		s.UserAgent = truncate(s.UserAgent, 255)
 		switch {
 		case s.LabelID != nil:
-			add(f.Labels, *s.LabelID, s.ScannedAt)
+			t := f.Labels[*s.LabelID]
+			t.Add(s.ScannedAt)
+			f.Labels[*s.LabelID] = t
 		case s.Result == model.ResultNotFound:
 			t := f.Unknown[s.Code]
-			if t.Count == 0 || s.ScannedAt.Before(t.First) {
-				t.First = s.ScannedAt
-			}
-			if s.ScannedAt.After(t.Last) {
-				t.Last = s.ScannedAt
-			}
-			t.Count++
+			t.Add(s.ScannedAt)
 			f.Unknown[s.Code] = t
 		}
 	}
