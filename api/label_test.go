@@ -425,6 +425,22 @@ func TestVerify(t *testing.T) {
 		if n != 13 {
 			t.Fatalf("%d scans recorded, want 13", n)
 		}
+		// Only a keyed hash of the caller's address is kept: the same for one address,
+		// different for another, and never the address itself.
+		e.Do(apitest.Request{Method: "GET", Path: "/api/v1/verify/hello", RemoteAddr: "198.51.100.7:4321"})
+		e.Recorder.Sync()
+		var hashes []string
+		if err := e.Store.DB().Model(&model.Scan{}).Distinct("client_hash").Pluck("client_hash", &hashes).Error; err != nil {
+			t.Fatal(err)
+		}
+		if len(hashes) != 2 {
+			t.Fatalf("%d distinct client hashes for two addresses: %q", len(hashes), hashes)
+		}
+		for _, h := range hashes {
+			if len(h) != 32 || strings.Trim(h, "0123456789abcdef") != "" || strings.Contains(h, "192.0.2.1") || strings.Contains(h, "198.51.100.7") {
+				t.Fatalf("client hash %q", h)
+			}
+		}
 		var sig struct {
 			Items []struct {
 				Kind     string `json:"kind"`

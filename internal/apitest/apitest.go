@@ -253,6 +253,7 @@ type Request struct {
 	Body         any // marshalled as JSON unless []byte or string
 	Token        string
 	Header       map[string]string
+	RemoteAddr   string // the caller's address; httptest's 192.0.2.1:1234 when empty
 }
 
 // Do sends req through the router.
@@ -280,6 +281,9 @@ func (e *Env) Do(req Request) *Response {
 	}
 	for k, v := range req.Header {
 		r.Header.Set(k, v)
+	}
+	if req.RemoteAddr != "" {
+		r.RemoteAddr = req.RemoteAddr
 	}
 	return e.serve(r)
 }

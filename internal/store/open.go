@@ -85,7 +85,12 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		wdb.SetMaxOpenConns(1)
 		wdb.SetMaxIdleConns(1)
 		wdb.SetConnMaxLifetime(0)
-		r, err := gorm.Open(sqlite.Open(base+"&_pragma=query_only(1)"), gcfg())
+		// Readers get a small page cache. In WAL mode every commit empties each reader's
+		// cache (it cannot tell which pages changed), so a large one is refilled page by
+		// page, an allocation each, after every scan flush; a code lookup reads random leaf
+		// pages that no cache of sensible size would hold, and the interior pages it needs
+		// again fit in a few hundred KiB.
+		r, err := gorm.Open(sqlite.Open(base+"&_pragma=query_only(1)&_pragma=cache_size(-1024)"), gcfg())
 		if err != nil {
 			return nil, fmt.Errorf("open sqlite reader %s: %w", o.DSN, err)
 		}

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"errors"
+	"strconv"
 	"testing"
 	"time"
 
@@ -83,6 +84,54 @@ func TestScanCountsFold(t *testing.T) {
 		}
 		if n, _ := s.CountScans(ctx); n != 8 {
 			t.Fatalf("%d scans, want 8", n)
+		}
+	})
+}
+
+// TestScanRowsKeepTheirText: what a scan flush writes reads back exactly, whatever the user
+// agent or the (sanitised) input holds: quotes, backslashes, markup, Chinese, control
+// characters, and times to the nanosecond.
+func TestScanRowsKeepTheirText(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := t.Context()
+		f := approvedFiling(t, s)
+		b := &model.LabelBatch{FilingID: f.ID, Quantity: 1, CreatedBy: 1}
+		if err := s.CreateLabelBatch(ctx, b, func(*model.Filing, int64) error { return nil }, labelcode.NewBatch); err != nil {
+			t.Fatal(err)
+		}
+		id := b.FirstLabelID
+		at := time.Date(2026, 3, 1, 8, 0, 0, 123456000, time.UTC) // MySQL keeps microseconds
+		agents := []string{"", `Mozilla/5.0 "quoted" \ back\slash`, "<script>&amp;</script>", "微信 MicroMessenger/8.0 靖远枸杞",
+			"tab\tnew\nline\x01", "emoji 🍇 \u2028 end"}
+		var fl model.ScanFlush
+		fl.Labels, fl.Unknown = map[int64]model.ScanTally{}, map[string]model.ScanTally{}
+		for i, ua := range agents {
+			sc := model.Scan{Code: `(select "1")<>&`, Result: model.ResultInvalid, ClientHash: "0123456789abcdef", UserAgent: ua,
+				ScannedAt: at.Add(time.Duration(i) * time.Second)}
+			if i%2 == 0 {
+				sc.LabelID, sc.Code, sc.Result = &id, "CODE"+strconv.Itoa(i), model.ResultGenuine
+				tl := fl.Labels[id]
+				tl.Add(sc.ScannedAt)
+				fl.Labels[id] = tl
+			}
+			fl.Scans = append(fl.Scans, sc)
+		}
+		if err := s.RecordScans(ctx, fl); err != nil {
+			t.Fatal(err)
+		}
+		var got []model.Scan
+		if err := s.DB().Order("id").Find(&got).Error; err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != len(fl.Scans) {
+			t.Fatalf("%d scans read back, want %d", len(got), len(fl.Scans))
+		}
+		for i, g := range got {
+			w := fl.Scans[i]
+			if (g.LabelID == nil) != (w.LabelID == nil) || g.LabelID != nil && *g.LabelID != *w.LabelID || g.Code != w.Code ||
+				g.Result != w.Result || g.ClientHash != w.ClientHash || g.UserAgent != w.UserAgent || !g.ScannedAt.Equal(w.ScannedAt) {
+				t.Errorf("scan %d: got %+v, want %+v", i, g, w)
+			}
 		}
 	})
 }

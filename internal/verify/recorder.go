@@ -27,14 +27,21 @@ const foldMax = 200_000
 
 // Recorder buffers scan events and writes them in batches, so a consumer never waits on a
 // write. When the buffer is full, events are counted as dropped rather than blocking.
+//
+// Events go into a slice under the same lock that tracks pending counts, not into a channel:
+// one lock per scan, and the writer goroutine wakes on its ticker (or when a batch is full)
+// instead of once per event.
 type Recorder struct {
 	store   ScanStore
 	log     *slog.Logger
-	key     []byte // HMAC key for client address hashes
-	events  chan model.Scan
+	key     []byte      // HMAC key for client address hashes
 	Dropped func(n int) // metrics hook
 
 	mu      sync.Mutex
+	buf     []model.Scan              // recorded, not yet taken by the writer
+	spare   []model.Scan              // the writer's last batch, reused for the next
+	size    int                       // most events buf may hold
+	closed  bool                      // Close was called: nothing more is accepted
 	pending map[int64]model.ScanTally // label id → scans recorded, not yet in its count
 
 	deferred bool                      // counts wait for a fold
@@ -43,24 +50,29 @@ type Recorder struct {
 	folded   time.Time                 // last fold
 
 	dropped   atomic.Int64
-	closed    atomic.Bool
+	full      chan struct{} // a batch is ready before the next tick
 	stop      chan struct{}
 	done      chan struct{}
 	sync      chan chan struct{}
 	every     time.Duration
 	foldEvery time.Duration
-	maxRows   int
+	batchRows int
 }
 
 // NewRecorder starts a recorder with a buffer of size events, flushing every interval or
-// every 1000 events. A store that defers label counts has them folded every foldEvery (or
+// when a batch is full. A store that defers label counts has them folded every foldEvery (or
 // every 200,000 scans): that bounds how stale counts read elsewhere (signals, a label's page
 // for its owner) can be; verification itself always counts pending scans.
 func NewRecorder(store ScanStore, log *slog.Logger, size int, every, foldEvery time.Duration) *Recorder {
-	r := &Recorder{store: store, log: log, events: make(chan model.Scan, size), pending: map[int64]model.ScanTally{},
-		stop: make(chan struct{}), done: make(chan struct{}), sync: make(chan chan struct{}), every: every, foldEvery: foldEvery, maxRows: 1000,
+	r := &Recorder{store: store, log: log, size: size, pending: map[int64]model.ScanTally{},
+		full: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}), sync: make(chan chan struct{}),
+		every: every, foldEvery: foldEvery, batchRows: 1000,
 		deferred: store.DefersScanCounts(), unfolded: map[int64]model.ScanTally{}}
 	if r.deferred {
+		// Every commit empties the page cache of every SQLite reader (WAL: a reader cannot
+		// tell which pages changed), and refilling it cost verification more than the write
+		// itself: so SQLite gets fewer, larger flushes, about one per interval under load.
+		r.batchRows = 8192
 		// Scans written before a crash may not have been folded yet: fold them before
 		// anything reads a count.
 		r.fold()
@@ -71,24 +83,25 @@ func NewRecorder(store ScanStore, log *slog.Logger, size int, every, foldEvery t
 
 // Record queues a scan without blocking.
 func (r *Recorder) Record(s model.Scan) {
-	if r.closed.Load() {
+	r.mu.Lock()
+	if r.closed || len(r.buf) >= r.size {
+		r.mu.Unlock()
 		r.drop(1)
 		return
 	}
+	r.buf = append(r.buf, s)
 	if s.LabelID != nil {
-		r.mu.Lock()
 		p := r.pending[*s.LabelID]
 		p.Add(s.ScannedAt)
 		r.pending[*s.LabelID] = p
-		r.mu.Unlock()
 	}
-	select {
-	case r.events <- s:
-	default:
-		if s.LabelID != nil {
-			r.unpend(map[int64]model.ScanTally{*s.LabelID: {Count: 1}})
+	ready := len(r.buf) == r.batchRows
+	r.mu.Unlock()
+	if ready {
+		select {
+		case r.full <- struct{}{}:
+		default:
 		}
-		r.drop(1)
 	}
 }
 
@@ -124,54 +137,47 @@ func (r *Recorder) unpend(labels map[int64]model.ScanTally) {
 	r.mu.Unlock()
 }
 
+// take hands the writer everything recorded so far, swapping in its previous batch's slice.
+func (r *Recorder) take() []model.Scan {
+	r.mu.Lock()
+	batch := r.buf
+	r.buf, r.spare = r.spare[:0], nil
+	r.mu.Unlock()
+	return batch
+}
+
+// flushAll writes everything recorded so far.
+func (r *Recorder) flushAll() {
+	if batch := r.take(); len(batch) > 0 {
+		r.flush(batch)
+		clear(batch) // drop references to codes and agents before reuse
+		r.mu.Lock()
+		r.spare = batch[:0]
+		r.mu.Unlock()
+	}
+}
+
 func (r *Recorder) run() {
 	defer close(r.done)
 	t := time.NewTicker(r.every)
 	defer t.Stop()
-	batch := make([]model.Scan, 0, r.maxRows)
 	for {
 		select {
-		case s := <-r.events:
-			batch = append(batch, s)
-			if len(batch) >= r.maxRows {
-				r.flush(batch)
-				batch = batch[:0]
-			}
+		case <-r.full:
+			r.flushAll()
 		case <-t.C:
-			if len(batch) > 0 {
-				r.flush(batch)
-				batch = batch[:0]
-			}
+			r.flushAll()
 			if r.waiting > 0 && time.Since(r.folded) >= r.foldEvery {
 				r.fold()
 			}
 		case ack := <-r.sync:
-			batch = r.drain(batch)
+			r.flushAll()
 			r.fold()
 			close(ack)
 		case <-r.stop:
-			r.drain(batch)
+			r.flushAll()
 			r.fold()
 			return
-		}
-	}
-}
-
-// drain writes batch and everything queued behind it.
-func (r *Recorder) drain(batch []model.Scan) []model.Scan {
-	for {
-		select {
-		case s := <-r.events:
-			batch = append(batch, s)
-			if len(batch) >= r.maxRows {
-				r.flush(batch)
-				batch = batch[:0]
-			}
-		default:
-			if len(batch) > 0 {
-				r.flush(batch)
-			}
-			return batch[:0]
 		}
 	}
 }
@@ -179,9 +185,6 @@ func (r *Recorder) drain(batch []model.Scan) []model.Scan {
 // Sync returns once every event recorded before the call is written (tests and shutdown
 // checks use it).
 func (r *Recorder) Sync() {
-	if r.closed.Load() {
-		return
-	}
 	ack := make(chan struct{})
 	select {
 	case r.sync <- ack:
@@ -193,9 +196,15 @@ func (r *Recorder) Sync() {
 // flush aggregates per label and per unknown code and writes everything in one transaction.
 func (r *Recorder) flush(batch []model.Scan) {
 	f := model.ScanFlush{Scans: batch, Labels: map[int64]model.ScanTally{}, Unknown: map[string]model.ScanTally{}}
+	hashes := map[string]string{} // a batch holds many scans from few addresses
 	for i := range batch {
 		s := &batch[i]
-		s.ClientHash = r.hash(s.ClientHash)
+		h, ok := hashes[s.ClientHash]
+		if !ok {
+			h = r.hash(s.ClientHash)
+			hashes[s.ClientHash] = h
+		}
+		s.ClientHash = h
 		s.UserAgent = truncate(s.UserAgent, 255)
 		switch {
 		case s.LabelID != nil:
@@ -260,7 +269,11 @@ func (r *Recorder) hash(client string) string {
 
 // Close stops accepting events and writes everything buffered, waiting at most until ctx ends.
 func (r *Recorder) Close(ctx context.Context) error {
-	if r.closed.Swap(true) {
+	r.mu.Lock()
+	closed := r.closed
+	r.closed = true
+	r.mu.Unlock()
+	if closed {
 		return nil
 	}
 	close(r.stop)
