@@ -103,7 +103,10 @@ run_wrk() { # url-prefix → "req/s p99_ms"
   non2xx=$(awk '/Non-2xx/ {print $5}' "$work/wrk.out")
   echo "$rps $p99 ${non2xx:-0}"
 }
-"$work/baseline" -addr 127.0.0.1:$BASE_PORT -driver $engine -dsn "$DSN" &
+# The baseline's pool is as large as gimark's verification pool: one connection per core on
+# SQLite, 8 on MySQL.
+base_conns=8; [ $engine = sqlite ] && base_conns=$(nproc)
+"$work/baseline" -addr 127.0.0.1:$BASE_PORT -driver $engine -dsn "$DSN" -conns "$base_conns" &
 base=$!
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$BASE_PORT/ping" >/dev/null && break; sleep 0.1; done
 
@@ -130,7 +133,7 @@ printf 'issue %d labels:            %.1f s  (target: <= %s s)\n' "$LABELS" "$iss
 printf 'codes.csv %d rows:         RSS idle %d KiB, peak %d KiB, +%.1f MiB (target: < 64 MiB)\n' "$rows" "$idle_rss" "$peak" "$(echo "($peak - $idle_rss)/1024" | bc -l)"
 printf 'labels.zip:                 %d labels/s at 256 px (target: >= 2000)\n' "$zip_rate"
 printf 'bare gin /ping:             %s req/s\n' "$p_rps"
-printf 'gin + 1 lookup (database/sql): %s req/s, p99 %s\n' "$l_rps" "$l_p99"
+printf 'gin + 1 lookup (database/sql): %s req/s, p99 %s (%s connections)\n' "$l_rps" "$l_p99" "$base_conns"
 printf 'gimark /api/v1/verify:      %s req/s, p99 %s, non-2xx %s\n' "$v_rps" "$v_p99" "$v_bad"
 printf 'verify / lookup baseline:   %.0f %% (target: >= 80 %%)\n' "$(echo "100 * $v_rps / $l_rps" | bc -l)"
 # Every answer must also be recorded: a recorder that falls behind drops events, and its

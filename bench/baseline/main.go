@@ -19,6 +19,7 @@ func main() {
 	addr := flag.String("addr", "127.0.0.1:18090", "listen address")
 	driver := flag.String("driver", "sqlite", "sqlite or mysql")
 	dsn := flag.String("dsn", "", "database: SQLite file or MySQL DSN")
+	conns := flag.Int("conns", 8, "database connections")
 	flag.Parse()
 	if *driver == "sqlite" {
 		*dsn += "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)"
@@ -27,8 +28,8 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	db.SetMaxOpenConns(8)
-	db.SetMaxIdleConns(8)
+	db.SetMaxOpenConns(*conns)
+	db.SetMaxIdleConns(*conns)
 	stmt, err := db.Prepare("SELECT id, status, scan_count FROM labels WHERE code = ?")
 	if err != nil {
 		log.Fatal(err)

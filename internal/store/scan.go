@@ -22,13 +22,12 @@ type verifyStmt struct {
 	err  error
 }
 
-// LabelForVerify is the hot path of verification: one prepared, indexed SELECT on the read
-// pool, without GORM. SQLite gets no context (it costs several percent per query there, and
-// the query is a single index probe).
+// LabelForVerify is the hot path of verification: one prepared, indexed SELECT on
+// verification's own pool, without GORM. SQLite gets no context (it costs several percent
+// per query there, and the query is a single index probe).
 func (s *Store) LabelForVerify(ctx context.Context, code string) (*model.VerifyRow, error) {
 	s.verify.once.Do(func() {
-		db, _ := s.rdb.DB()
-		s.verify.stmt, s.verify.err = db.Prepare(`SELECT id, batch_id, status, scan_count, first_scanned_at FROM labels WHERE code = ?`)
+		s.verify.stmt, s.verify.err = s.vdb.Prepare(`SELECT id, batch_id, status, scan_count, first_scanned_at FROM labels WHERE code = ?`)
 	})
 	if s.verify.err != nil {
 		return nil, s.verify.err

@@ -69,10 +69,6 @@ func NewRecorder(store ScanStore, log *slog.Logger, size int, every, foldEvery t
 		every: every, foldEvery: foldEvery, batchRows: 1000,
 		deferred: store.DefersScanCounts(), unfolded: map[int64]model.ScanTally{}}
 	if r.deferred {
-		// Every commit empties the page cache of every SQLite reader (WAL: a reader cannot
-		// tell which pages changed), and refilling it cost verification more than the write
-		// itself: so SQLite gets fewer, larger flushes, about one per interval under load.
-		r.batchRows = 8192
 		// Scans written before a crash may not have been folded yet: fold them before
 		// anything reads a count.
 		r.fold()
@@ -249,10 +245,13 @@ func (r *Recorder) fold() {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	if _, err := r.store.FoldScanCounts(ctx); err != nil {
+	start := time.Now()
+	labels, err := r.store.FoldScanCounts(ctx)
+	if err != nil {
 		r.log.Error("scan count fold failed", "scans", r.waiting, "err", err.Error())
 		return
 	}
+	r.log.Debug("scan counts folded", "scans", r.waiting, "labels", labels, "took", time.Since(start).String())
 	r.unpend(r.unfolded)
 	clear(r.unfolded)
 	r.waiting = 0

@@ -82,3 +82,61 @@ func TestRecorderDropsRatherThanBlocks(t *testing.T) {
 		t.Fatalf("written %d + dropped %d != 100", st.written, r.DroppedCount())
 	}
 }
+
+type countingStore struct {
+	mu      sync.Mutex
+	flushes []int
+}
+
+func (s *countingStore) DefersScanCounts() bool                        { return false }
+func (s *countingStore) FoldScanCounts(context.Context) (int64, error) { return 0, nil }
+func (s *countingStore) RecordScans(_ context.Context, f model.ScanFlush) error {
+	s.mu.Lock()
+	s.flushes = append(s.flushes, len(f.Scans))
+	s.mu.Unlock()
+	return nil
+}
+
+func (s *countingStore) written() (n, flushes int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, f := range s.flushes {
+		n += f
+	}
+	return n, len(s.flushes)
+}
+
+// TestRecorderFlushesFullBatches: a full batch is written without waiting for the ticker,
+// pending counts last until the write, and Sync writes the rest.
+func TestRecorderFlushesFullBatches(t *testing.T) {
+	st := &countingStore{}
+	r := NewRecorder(st, slog.New(slog.NewTextHandler(io.Discard, nil)), 1<<14, time.Hour, time.Hour)
+	defer r.Close(context.Background())
+	id := int64(7)
+	for range 1000 {
+		r.Record(model.Scan{LabelID: &id, Code: "C", Result: model.ResultGenuine, ScannedAt: time.Now()})
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for n, _ := st.written(); n < 1000; n, _ = st.written() {
+		if time.Now().After(deadline) {
+			t.Fatalf("a full batch of 1000 was not written before the tick (%d written)", n)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if n, _ := r.Pending(id); n != 0 {
+		t.Fatalf("%d scans still pending after their write", n)
+	}
+	for range 10 {
+		r.Record(model.Scan{LabelID: &id, Code: "C", Result: model.ResultGenuine, ScannedAt: time.Now()})
+	}
+	if n, _ := r.Pending(id); n != 10 {
+		t.Fatalf("pending %d, want 10", n)
+	}
+	r.Sync()
+	if n, flushes := st.written(); n != 1010 || flushes != 2 {
+		t.Fatalf("written %d in %d flushes, want 1010 in 2", n, flushes)
+	}
+	if r.DroppedCount() != 0 {
+		t.Fatalf("%d dropped", r.DroppedCount())
+	}
+}
