@@ -119,7 +119,7 @@ func BenchmarkRecordScans(b *testing.B) {
 }
 
 // BenchmarkLabelForVerify compares verification's read with the benchmark baseline's query
-// (three columns by code) on the same reader pool, over random codes of one batch.
+// (three columns by code) on verification's pool, over random codes of one batch.
 func BenchmarkLabelForVerify(b *testing.B) {
 	s := testdb.Engines(b)[0].Open(b, nil)
 	filing := approvedFiling(b, s)
@@ -143,7 +143,7 @@ func BenchmarkLabelForVerify(b *testing.B) {
 			}
 		})
 	})
-	stmt, err := s.Pools()["reader"].Prepare("SELECT id, status, scan_count FROM labels WHERE code = ?")
+	stmt, err := s.Pools()["verify"].Prepare("SELECT id, status, scan_count FROM labels WHERE code = ?")
 	if err != nil {
 		b.Fatal(err)
 	}
