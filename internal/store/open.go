@@ -230,7 +230,7 @@ func readers() int { return max(4, 2*runtime.GOMAXPROCS(0)) }
 // verifiers sizes SQLite's verification pool: one connection per core. A code lookup is a
 // few microseconds of CPU, so a second lookup per core only shares that core with the first
 // and both finish later; under 64 connections on 2 cores, 2 lookups at a time gave p99 16 ms
-// against 19–20 ms with 4 and 28–30 ms with 64, and more answers per second.
+// against 19–22 ms with 4 and 28–30 ms with 64, and as many answers per second or more.
 func verifiers() int { return runtime.GOMAXPROCS(0) }
 
 // mysqlVerifiers bounds verification's MySQL connections, for the same reason: beyond a few
