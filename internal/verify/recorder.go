@@ -21,9 +21,16 @@ type ScanStore interface {
 	FoldScanCounts(ctx context.Context) (int64, error)
 }
 
-// foldMax bounds the scans waiting for a fold (and so the memory that tracks them): a fold
-// writes each touched label page once, so larger folds are cheaper per scan.
+// foldMax bounds the scans waiting for a fold (and so the memory that tracks them, about 50
+// bytes per label: 10 MB at most): a fold writes each touched label page once, so larger
+// folds are cheaper per scan.
 const foldMax = 200_000
+
+// pendingTally is what verification needs of scans not yet in a label's count: how many,
+// and the first one's time (Unix nanoseconds). Kept small: there may be one per label.
+type pendingTally struct {
+	count, first int64
+}
 
 // Recorder buffers scan events and writes them in batches, so a consumer never waits on a
 // write. When the buffer is full, events are counted as dropped rather than blocking.
@@ -38,16 +45,16 @@ type Recorder struct {
 	Dropped func(n int) // metrics hook
 
 	mu      sync.Mutex
-	buf     []model.Scan              // recorded, not yet taken by the writer
-	spare   []model.Scan              // the writer's last batch, reused for the next
-	size    int                       // most events buf may hold
-	closed  bool                      // Close was called: nothing more is accepted
-	pending map[int64]model.ScanTally // label id → scans recorded, not yet in its count
+	buf     []model.Scan           // recorded, not yet taken by the writer
+	spare   []model.Scan           // the writer's last batch, reused for the next
+	size    int                    // most events buf may hold
+	closed  bool                   // Close was called: nothing more is accepted
+	pending map[int64]pendingTally // label id → scans recorded, not yet in its count
 
-	deferred bool                      // counts wait for a fold
-	unfolded map[int64]model.ScanTally // written scans whose counts wait for a fold (run's own)
-	waiting  int                       // scans in unfolded
-	folded   time.Time                 // last fold
+	deferred bool            // counts wait for a fold
+	unfolded map[int64]int64 // label id → written scans whose counts wait for a fold (run's own)
+	waiting  int             // scans in unfolded
+	folded   time.Time       // last fold
 
 	dropped   atomic.Int64
 	full      chan struct{} // a batch is ready before the next tick
@@ -67,10 +74,10 @@ const batchRows = 1000
 // every 200,000 scans): that bounds how stale counts read elsewhere (signals, a label's page
 // for its owner) can be; verification itself always counts pending scans.
 func NewRecorder(store ScanStore, log *slog.Logger, size int, every, foldEvery time.Duration) *Recorder {
-	r := &Recorder{store: store, log: log, size: size, pending: map[int64]model.ScanTally{},
+	r := &Recorder{store: store, log: log, size: size, pending: map[int64]pendingTally{},
 		full: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}), sync: make(chan chan struct{}),
 		every: every, foldEvery: foldEvery,
-		deferred: store.DefersScanCounts(), unfolded: map[int64]model.ScanTally{}}
+		deferred: store.DefersScanCounts(), unfolded: map[int64]int64{}}
 	if r.deferred {
 		// Scans written before a crash may not have been folded yet: fold them before
 		// anything reads a count.
@@ -91,7 +98,10 @@ func (r *Recorder) Record(s model.Scan) {
 	r.buf = append(r.buf, s)
 	if s.LabelID != nil {
 		p := r.pending[*s.LabelID]
-		p.Add(s.ScannedAt)
+		if at := s.ScannedAt.UnixNano(); p.count == 0 || at < p.first {
+			p.first = at
+		}
+		p.count++
 		r.pending[*s.LabelID] = p
 	}
 	ready := len(r.buf) == batchRows
@@ -119,19 +129,28 @@ func (r *Recorder) DroppedCount() int64 { return r.dropped.Load() }
 func (r *Recorder) Pending(labelID int64) (int64, time.Time) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	p := r.pending[labelID]
-	return p.Count, p.First
+	p, ok := r.pending[labelID]
+	if !ok {
+		return 0, time.Time{}
+	}
+	return p.count, time.Unix(0, p.first).UTC()
 }
 
-func (r *Recorder) unpend(labels map[int64]model.ScanTally) {
+// unpend removes n scans of a label from its pending count (they are in the database now);
+// r.mu is held.
+func (r *Recorder) unpend(id, n int64) {
+	p := r.pending[id]
+	if p.count -= n; p.count <= 0 {
+		delete(r.pending, id)
+	} else {
+		r.pending[id] = p
+	}
+}
+
+func (r *Recorder) unpendFlush(labels map[int64]model.ScanTally) {
 	r.mu.Lock()
 	for id, t := range labels {
-		p := r.pending[id]
-		if p.Count -= t.Count; p.Count <= 0 {
-			delete(r.pending, id)
-		} else {
-			r.pending[id] = p
-		}
+		r.unpend(id, t.Count)
 	}
 	r.mu.Unlock()
 }
@@ -220,19 +239,17 @@ func (r *Recorder) flush(batch []model.Scan) {
 	defer cancel()
 	err := r.store.RecordScans(ctx, f)
 	if err != nil {
-		r.unpend(f.Labels)
+		r.unpendFlush(f.Labels)
 		r.log.Error("scan flush failed", "scans", len(batch), "err", err.Error())
 		r.drop(len(batch))
 		return
 	}
 	if !r.deferred {
-		r.unpend(f.Labels)
+		r.unpendFlush(f.Labels)
 		return
 	}
 	for id, t := range f.Labels {
-		u := r.unfolded[id]
-		u.Count += t.Count
-		r.unfolded[id] = u
+		r.unfolded[id] += t.Count
 		r.waiting += int(t.Count)
 	}
 	if r.waiting >= foldMax {
@@ -255,7 +272,11 @@ func (r *Recorder) fold() {
 		return
 	}
 	r.log.Debug("scan counts folded", "scans", r.waiting, "labels", labels, "took", time.Since(start).String())
-	r.unpend(r.unfolded)
+	r.mu.Lock()
+	for id, n := range r.unfolded {
+		r.unpend(id, n)
+	}
+	r.mu.Unlock()
 	clear(r.unfolded)
 	r.waiting = 0
 	r.folded = time.Now()
