@@ -155,7 +155,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st *store.S
 	}
 	labels := label.New(st, cfg.PublicBaseURL)
 	labels.Issued = mets.Issued
-	recorder := verify.NewRecorder(st, log, 1<<16, 200*time.Millisecond, 10*time.Second)
+	// Scans are flushed every 200 ms; on SQLite their counts are folded into labels every
+	// minute (verification counts the rest itself; signals may lag by that minute).
+	recorder := verify.NewRecorder(st, log, 1<<16, 200*time.Millisecond, time.Minute)
 	recorder.Dropped = mets.Dropped
 	verifier := verify.New(st, recorder, cfg.ScanWarnThreshold, scanKey(secret), nil)
 	verifier.Count = mets.Scan

@@ -22,9 +22,9 @@ type ScanStore interface {
 }
 
 // foldMax bounds the scans waiting for a fold (and so the memory that tracks them, about 50
-// bytes per label: 10 MB at most): a fold writes each touched label page once, so larger
+// bytes per label: 30 MB at most): a fold writes each touched label page once, so larger
 // folds are cheaper per scan.
-const foldMax = 200_000
+const foldMax = 600_000
 
 // pendingTally is what verification needs of scans not yet in a label's count: how many,
 // and the first one's time (Unix nanoseconds). Kept small: there may be one per label.
@@ -71,7 +71,7 @@ const batchRows = 1000
 
 // NewRecorder starts a recorder with a buffer of size events, flushing every interval or
 // when a batch is full. A store that defers label counts has them folded every foldEvery (or
-// every 200,000 scans): that bounds how stale counts read elsewhere (signals, a label's page
+// every 600,000 scans): that bounds how stale counts read elsewhere (signals, a label's page
 // for its owner) can be; verification itself always counts pending scans.
 func NewRecorder(store ScanStore, log *slog.Logger, size int, every, foldEvery time.Duration) *Recorder {
 	r := &Recorder{store: store, log: log, size: size, pending: map[int64]pendingTally{},
