@@ -50,17 +50,10 @@ func FuzzString(f *testing.F) {
 	})
 }
 
-func TestTimeAndKey(t *testing.T) {
+func TestTime(t *testing.T) {
 	at := time.Date(2026, 11, 25, 8, 30, 1, 120000000, time.UTC)
 	want, _ := json.Marshal(at)
 	if got := string(Time(nil, at)); got != string(want) {
 		t.Fatalf("time: got %s, want %s", got, want)
-	}
-	b := Key([]byte("{"), "a")
-	b = Int(b, 1)
-	b = Key(b, "b")
-	b = append(String(b, "x"), '}')
-	if string(b) != `{"a":1,"b":"x"}` {
-		t.Fatalf("keys: %s", b)
 	}
 }

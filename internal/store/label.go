@@ -104,28 +104,36 @@ func insertLabelsJSON(tx *sql.Tx, b *model.LabelBatch, newCodes func(int) ([]str
 	const rows = 2000
 	var sb strings.Builder
 	for start := 0; start < b.Quantity; start += rows {
-		n := min(rows, b.Quantity-start)
-		for attempt := 0; ; attempt++ {
-			codes, err := newCodes(n)
-			if err != nil {
-				return err
-			}
+		err := withFreshCodes(min(rows, b.Quantity-start), newCodes, func(codes []string) error {
 			// Codes are Crockford base32: nothing in them needs JSON escaping.
 			sb.Reset()
 			sb.WriteString(`["`)
 			sb.WriteString(strings.Join(codes, `","`))
 			sb.WriteString(`"]`)
-			_, err = tx.Exec(`INSERT INTO labels (id, batch_id, filing_id, serial, code)
+			_, err := tx.Exec(`INSERT INTO labels (id, batch_id, filing_id, serial, code)
 SELECT ? + key, ?, ?, ? + key, value FROM json_each(?)`, b.FirstLabelID+int64(start), b.ID, b.FilingID, start+1, sb.String())
-			if err == nil {
-				break
-			}
-			if !isCodeCollision(err) || attempt == 3 {
-				return err
-			}
+			return err
+		})
+		if err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// withFreshCodes draws n codes and hands them to insert, drawing again when insert hits a
+// code already taken (at most three retries: a collision of 80 random bits is already rare).
+func withFreshCodes(n int, newCodes func(int) ([]string, error), insert func(codes []string) error) error {
+	for attempt := 0; ; attempt++ {
+		codes, err := newCodes(n)
+		if err != nil {
+			return err
+		}
+		err = insert(codes)
+		if err == nil || !isCodeCollision(err) || attempt == 3 {
+			return err
+		}
+	}
 }
 
 // insertLabelsMySQL loads the batch with LOAD DATA LOCAL from a stream the application
@@ -211,19 +219,13 @@ func fillMissingLabels(ctx context.Context, tx *sql.Tx, b *model.LabelBatch, new
 		missing = append(missing, next)
 	}
 	for _, id := range missing {
-		for attempt := 0; ; attempt++ {
-			codes, err := newCodes(1)
-			if err != nil {
-				return err
-			}
-			_, err = tx.ExecContext(ctx, "INSERT INTO labels (id, batch_id, filing_id, serial, code) VALUES (?, ?, ?, ?, ?)",
+		err := withFreshCodes(1, newCodes, func(codes []string) error {
+			_, err := tx.ExecContext(ctx, "INSERT INTO labels (id, batch_id, filing_id, serial, code) VALUES (?, ?, ?, ?, ?)",
 				id, b.ID, b.FilingID, id-b.FirstLabelID+1, codes[0])
-			if err == nil {
-				break
-			}
-			if !isCodeCollision(err) || attempt == 3 {
-				return err
-			}
+			return err
+		})
+		if err != nil {
+			return err
 		}
 	}
 	return nil
@@ -272,12 +274,7 @@ func insertLabelsMulti(ctx context.Context, tx *sql.Tx, b *model.LabelBatch, new
 	var sb strings.Builder
 	args := make([]any, 0, rows*5)
 	for start := 0; start < b.Quantity; start += rows {
-		n := min(rows, b.Quantity-start)
-		for attempt := 0; ; attempt++ {
-			codes, err := newCodes(n)
-			if err != nil {
-				return err
-			}
+		err := withFreshCodes(min(rows, b.Quantity-start), newCodes, func(codes []string) error {
 			sb.Reset()
 			args = args[:0]
 			sb.WriteString("INSERT INTO labels (id, batch_id, filing_id, serial, code) VALUES ")
@@ -288,13 +285,11 @@ func insertLabelsMulti(ctx context.Context, tx *sql.Tx, b *model.LabelBatch, new
 				sb.WriteString("(?,?,?,?,?)")
 				args = append(args, b.FirstLabelID+int64(start+i), b.ID, b.FilingID, start+i+1, code)
 			}
-			_, err = tx.ExecContext(ctx, sb.String(), args...)
-			if err == nil {
-				break
-			}
-			if !isCodeCollision(err) || attempt == 3 {
-				return err
-			}
+			_, err := tx.ExecContext(ctx, sb.String(), args...)
+			return err
+		})
+		if err != nil {
+			return err
 		}
 	}
 	return nil

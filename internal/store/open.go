@@ -91,7 +91,8 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		// page, an allocation each, after every scan flush; a code lookup reads random leaf
 		// pages that no cache of sensible size would hold, and the interior pages it needs
 		// again fit in a few hundred KiB.
-		r, err := gorm.Open(sqlite.Open(base+"&_pragma=query_only(1)&_pragma=cache_size(-1024)"), gcfg())
+		readDSN := base + "&_pragma=query_only(1)&_pragma=cache_size(-1024)"
+		r, err := gorm.Open(sqlite.Open(readDSN), gcfg())
 		if err != nil {
 			return nil, fmt.Errorf("open sqlite reader %s: %w", o.DSN, err)
 		}
@@ -99,7 +100,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		rdb.SetMaxOpenConns(readers())
 		rdb.SetMaxIdleConns(readers())
 		rdb.SetConnMaxLifetime(0)
-		vdb, err := sql.Open(sqlite.DriverName, base+"&_pragma=query_only(1)&_pragma=cache_size(-1024)")
+		vdb, err := sql.Open(sqlite.DriverName, readDSN)
 		if err != nil {
 			return nil, fmt.Errorf("open sqlite verification pool %s: %w", o.DSN, err)
 		}
