@@ -50,6 +50,9 @@ type Recorder struct {
 	size    int                    // most events buf may hold
 	closed  bool                   // Close was called: nothing more is accepted
 	pending map[int64]pendingTally // label id → scans recorded, not yet in its count
+	writes  uint64                 // count-changing writes begun (flushes on MySQL, folds on SQLite)
+	cur     *countWrite            // the one being committed, if any
+	prev    *countWrite            // the last one finished
 
 	deferred bool            // counts wait for a fold
 	unfolded map[int64]int64 // label id → written scans whose counts wait for a fold (run's own)
@@ -124,17 +127,76 @@ func (r *Recorder) drop(n int) {
 // DroppedCount is how many events were not recorded.
 func (r *Recorder) DroppedCount() int64 { return r.dropped.Load() }
 
-// Pending is how many scans of a label were recorded but are not in its count in the
-// database yet, and the earliest of them (zero when there are none).
-func (r *Recorder) Pending(labelID int64) (int64, time.Time) {
+// countWrite is a write that adds pending scans to labels' counts in the database. Between
+// its commit and the moment its scans leave the pending tallies, a reader could count them
+// twice; countWrite lets a reader see that it may have raced one and read again.
+type countWrite struct {
+	seq  uint64
+	has  func(labelID int64) bool
+	done chan struct{} // closed once the scans have left the pending tallies
+}
+
+// beginWrite announces a count-changing write of the labels has covers.
+func (r *Recorder) beginWrite(has func(int64) bool) *countWrite {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.writes++
+	r.cur = &countWrite{seq: r.writes, has: has, done: make(chan struct{})}
+	return r.cur
+}
+
+// endWrite finishes w; settle (with r.mu held) takes its scans out of the pending tallies
+// when they are in the database now (or were dropped).
+func (r *Recorder) endWrite(w *countWrite, settle func()) {
+	r.mu.Lock()
+	if settle != nil {
+		settle()
+	}
+	r.cur, r.prev = nil, w
+	r.mu.Unlock()
+	close(w.done)
+}
+
+// Mark is taken before reading a label's count from the database, and given to Pending
+// after: it names the first count-changing write the read may have raced.
+func (r *Recorder) Mark() uint64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.cur != nil {
+		return r.cur.seq
+	}
+	return r.writes + 1
+}
+
+// Pending is how many scans of a label were recorded but are not in its count in the
+// database yet, and the earliest of them (zero when there are none), for a count read from
+// the database since mark. When a write of that label's scans ran beside the read, the read
+// may already hold them: Pending then returns a channel to wait on before reading again.
+func (r *Recorder) Pending(labelID int64, mark uint64) (int64, time.Time, <-chan struct{}) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for seq := mark; seq <= r.writes; seq++ {
+		var w *countWrite
+		switch {
+		case r.cur != nil && r.cur.seq == seq:
+			w = r.cur
+		case r.prev != nil && r.prev.seq == seq:
+			w = r.prev
+		default: // more than one write since the mark (rare): read again at once
+			return 0, time.Time{}, closedChan
+		}
+		if w.has(labelID) {
+			return 0, time.Time{}, w.done
+		}
+	}
 	p, ok := r.pending[labelID]
 	if !ok {
-		return 0, time.Time{}
+		return 0, time.Time{}, nil
 	}
-	return p.count, time.Unix(0, p.first).UTC()
+	return p.count, time.Unix(0, p.first).UTC(), nil
 }
+
+var closedChan = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
 
 // unpend removes n scans of a label from its pending count (they are in the database now);
 // r.mu is held.
@@ -147,12 +209,16 @@ func (r *Recorder) unpend(id, n int64) {
 	}
 }
 
+// unpendFlush takes a flush's scans out of the pending tallies; r.mu is held.
 func (r *Recorder) unpendFlush(labels map[int64]model.ScanTally) {
-	r.mu.Lock()
 	for id, t := range labels {
 		r.unpend(id, t.Count)
 	}
-	r.mu.Unlock()
+}
+
+func (r *Recorder) flushFailed(scans int, err error) {
+	r.log.Error("scan flush failed", "scans", scans, "err", err.Error())
+	r.drop(scans)
 }
 
 // take hands the writer everything recorded so far, swapping in its previous batch's slice.
@@ -237,15 +303,22 @@ func (r *Recorder) flush(batch []model.Scan) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	err := r.store.RecordScans(ctx, f)
-	if err != nil {
-		r.unpendFlush(f.Labels)
-		r.log.Error("scan flush failed", "scans", len(batch), "err", err.Error())
-		r.drop(len(batch))
+	if !r.deferred {
+		// The flush itself adds to label counts: whether it succeeds (they are in the
+		// database) or fails (the scans are dropped), they leave the pending tallies.
+		w := r.beginWrite(func(id int64) bool { _, ok := f.Labels[id]; return ok })
+		err := r.store.RecordScans(ctx, f)
+		r.endWrite(w, func() { r.unpendFlush(f.Labels) })
+		if err != nil {
+			r.flushFailed(len(batch), err)
+		}
 		return
 	}
-	if !r.deferred {
+	if err := r.store.RecordScans(ctx, f); err != nil {
+		r.mu.Lock()
 		r.unpendFlush(f.Labels)
+		r.mu.Unlock()
+		r.flushFailed(len(batch), err)
 		return
 	}
 	for id, t := range f.Labels {
@@ -266,18 +339,27 @@ func (r *Recorder) fold() {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	start := time.Now()
+	// The write's label set must not change while readers may look at it: it is this map,
+	// and later flushes fill a new one.
+	folding := r.unfolded
+	r.unfolded = map[int64]int64{}
+	w := r.beginWrite(func(id int64) bool { _, ok := folding[id]; return ok })
 	labels, err := r.store.FoldScanCounts(ctx)
 	if err != nil {
+		// Nothing was folded: the scans stay pending, and count there.
+		r.endWrite(w, nil)
+		for id, n := range folding {
+			r.unfolded[id] += n
+		}
 		r.log.Error("scan count fold failed", "scans", r.waiting, "err", err.Error())
 		return
 	}
+	r.endWrite(w, func() {
+		for id, n := range folding {
+			r.unpend(id, n)
+		}
+	})
 	r.log.Debug("scan counts folded", "scans", r.waiting, "labels", labels, "took", time.Since(start).String())
-	r.mu.Lock()
-	for id, n := range r.unfolded {
-		r.unpend(id, n)
-	}
-	r.mu.Unlock()
-	clear(r.unfolded)
 	r.waiting = 0
 	r.folded = time.Now()
 }

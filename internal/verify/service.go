@@ -93,7 +93,7 @@ func (s *Service) Verify(ctx context.Context, raw, client, agent string) (*Resul
 		s.record(nil, sanitize(raw), r.Result, client, agent, now)
 		return r, nil
 	}
-	row, err := s.store.LabelForVerify(ctx, code)
+	row, pending, firstPending, err := s.countedLabel(ctx, code)
 	if model.IsKind(err, model.KindNotFound) {
 		r := &Result{Result: model.ResultNotFound, Code: code,
 			Reasons: []Reason{{"not_registered", "该编码不是已登记的地理标志专用标志标签，可能为假冒。请向当地市场监督管理部门举报（12315）。"}}}
@@ -113,13 +113,6 @@ func (s *Service) Verify(ctx context.Context, raw, client, agent string) (*Resul
 	}
 	serial := int(row.ID - batch.FirstLabelID + 1)
 	r := &Result{Result: model.ResultGenuine, Code: code, Serial: serial, Facts: facts, Batch: batch}
-	// Scans recorded but not yet counted in the database (buffered, or waiting for a fold)
-	// still count: this is the scan after all of them.
-	var pending int64
-	var firstPending time.Time
-	if s.rec != nil {
-		pending, firstPending = s.rec.Pending(row.ID)
-	}
 	r.ScanCount = row.ScanCount + pending + 1
 	switch {
 	case row.FirstScannedAt != nil:
@@ -152,6 +145,32 @@ func (s *Service) Verify(ctx context.Context, raw, client, agent string) (*Resul
 	id := row.ID
 	s.record(&id, code, r.Result, client, agent, now)
 	return r, nil
+}
+
+// countedLabel reads the label and how many of its scans were recorded but are not in its
+// count in the database yet (buffered, or waiting for a fold): they still count, and this
+// scan comes after all of them. A read that ran beside a write of this label's scans may
+// already hold them, so it waits for that write and reads again.
+func (s *Service) countedLabel(ctx context.Context, code string) (*model.VerifyRow, int64, time.Time, error) {
+	for {
+		var mark uint64
+		if s.rec != nil {
+			mark = s.rec.Mark()
+		}
+		row, err := s.store.LabelForVerify(ctx, code)
+		if err != nil || s.rec == nil {
+			return row, 0, time.Time{}, err
+		}
+		n, first, wait := s.rec.Pending(row.ID, mark)
+		if wait == nil {
+			return row, n, first, nil
+		}
+		select {
+		case <-wait:
+		case <-ctx.Done():
+			return nil, 0, time.Time{}, ctx.Err()
+		}
+	}
 }
 
 func (s *Service) factsOf(ctx context.Context, filingID int64) (*model.LabelFacts, error) {

@@ -123,13 +123,13 @@ func TestRecorderFlushesFullBatches(t *testing.T) {
 		}
 		time.Sleep(time.Millisecond)
 	}
-	if n, _ := r.Pending(id); n != 0 {
+	if n, _, _ := r.Pending(id, r.Mark()); n != 0 {
 		t.Fatalf("%d scans still pending after their write", n)
 	}
 	for range 10 {
 		r.Record(model.Scan{LabelID: &id, Code: "C", Result: model.ResultGenuine, ScannedAt: time.Now()})
 	}
-	if n, _ := r.Pending(id); n != 10 {
+	if n, _, _ := r.Pending(id, r.Mark()); n != 10 {
 		t.Fatalf("pending %d, want 10", n)
 	}
 	r.Sync()
@@ -138,5 +138,69 @@ func TestRecorderFlushesFullBatches(t *testing.T) {
 	}
 	if r.DroppedCount() != 0 {
 		t.Fatalf("%d dropped", r.DroppedCount())
+	}
+}
+
+// raceStore is a one-label database whose count update is visible before the flush returns:
+// the moment a commit has happened and the recorder has not yet let go of its tally.
+type raceStore struct {
+	mu      sync.Mutex
+	count   int64
+	once    sync.Once
+	applied chan struct{} // the first flush's counts are in the "database"
+	release chan struct{} // let it return
+}
+
+func (s *raceStore) DefersScanCounts() bool                        { return false }
+func (s *raceStore) FoldScanCounts(context.Context) (int64, error) { return 0, nil }
+func (s *raceStore) RecordScans(_ context.Context, f model.ScanFlush) error {
+	s.mu.Lock()
+	for _, t := range f.Labels {
+		s.count += t.Count
+	}
+	s.mu.Unlock()
+	s.once.Do(func() { close(s.applied) })
+	<-s.release
+	return nil
+}
+func (s *raceStore) LabelForVerify(context.Context, string) (*model.VerifyRow, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return &model.VerifyRow{ID: 7, BatchID: 1, Status: model.LabelActive, ScanCount: s.count}, nil
+}
+func (s *raceStore) LabelFacts(context.Context, int64) (*model.LabelFacts, error) {
+	return &model.LabelFacts{FilingStatus: model.StatusApproved}, nil
+}
+func (s *raceStore) BatchFacts(context.Context, int64) (*model.BatchFacts, error) {
+	return &model.BatchFacts{ID: 1, FirstLabelID: 1}, nil
+}
+
+// TestVerifyDoesNotCountAWriteTwice: a verification that reads the count just after a flush
+// committed it, before the recorder dropped the same scans from its pending tally, must not
+// count them twice: the second scan is the second.
+func TestVerifyDoesNotCountAWriteTwice(t *testing.T) {
+	st := &raceStore{applied: make(chan struct{}), release: make(chan struct{})}
+	rec := NewRecorder(st, slog.New(slog.NewTextHandler(io.Discard, nil)), 100, time.Millisecond, time.Hour)
+	svc := New(st, rec, 100, []byte("k"), nil)
+	code, _ := labelcode.New()
+	if r, err := svc.Verify(t.Context(), code, "192.0.2.1", ""); err != nil || r.ScanCount != 1 {
+		t.Fatalf("first scan: %+v %v", r, err)
+	}
+	<-st.applied // the count is in the database; the flush has not returned
+	second := make(chan *Result)
+	go func() {
+		r, err := svc.Verify(context.Background(), code, "192.0.2.1", "")
+		if err != nil {
+			t.Error(err)
+		}
+		second <- r
+	}()
+	time.Sleep(20 * time.Millisecond) // let the second verification read while the flush is stuck
+	close(st.release)
+	if r := <-second; r == nil || r.ScanCount != 2 {
+		t.Fatalf("second scan counted as %+v, want 2", r)
+	}
+	if err := rec.Close(t.Context()); err != nil {
+		t.Fatal(err)
 	}
 }
