@@ -130,6 +130,9 @@ type ScanFlush struct {
 	Scans   []Scan
 	Labels  map[int64]ScanTally  // label id → scans to add
 	Unknown map[string]ScanTally // unknown code → tries to add
+	// Committing, if set, is called inside the flush's transaction just before it commits
+	// (again if the transaction is retried): from then on readers may see its counts.
+	Committing func()
 }
 
 // ScanTally aggregates the scans of one label (or one unknown code) in a flush.

@@ -30,7 +30,7 @@ type Store interface {
 	CreateLabelBatch(ctx context.Context, b *model.LabelBatch, check func(*model.Filing, int64) error, newCodes func(int) ([]string, error)) error
 	LabelByCode(ctx context.Context, code string) (*model.Label, error)
 	RecordScans(ctx context.Context, f model.ScanFlush) error
-	FoldScanCounts(ctx context.Context) (int64, error)
+	FoldScanCounts(ctx context.Context, committing func()) (int64, error)
 	PutSales(ctx context.Context, rows []model.SalesRecord, actorID int64) (int, int, error)
 }
 
@@ -319,6 +319,6 @@ func scans(ctx context.Context, st Store, rng *rand.Rand, year int, ids []int64,
 	if err := st.RecordScans(ctx, f); err != nil {
 		return err
 	}
-	_, err := st.FoldScanCounts(ctx) // labels' counts, where the store defers them
+	_, err := st.FoldScanCounts(ctx, nil) // labels' counts, where the store defers them
 	return err
 }

@@ -107,7 +107,7 @@ func BenchmarkRecordScans(b *testing.B) {
 					b.Fatal(err)
 				}
 				if flushes++; flushes*flush >= foldEvery {
-					if _, err := s.FoldScanCounts(b.Context()); err != nil {
+					if _, err := s.FoldScanCounts(b.Context(), nil); err != nil {
 						b.Fatal(err)
 					}
 					flushes = 0

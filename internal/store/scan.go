@@ -127,20 +127,27 @@ func (s *Store) RecordScans(ctx context.Context, f model.ScanFlush) error {
 		codes = append(codes, code)
 	}
 	slices.Sort(codes)
-	var err error
-	if s.dialect == "mysql" {
-		err = s.retry(ctx, func(tx *gorm.DB) error { return recordScansMySQL(tx, f, ids, codes) })
-	} else {
-		err = s.retry(ctx, func(tx *gorm.DB) error { return recordScansSQLite(tx, f, codes) })
-	}
+	err := s.retry(ctx, func(tx *gorm.DB) error {
+		var err error
+		if s.dialect == "mysql" {
+			err = recordScansMySQL(tx, f, ids, codes)
+		} else {
+			err = recordScansSQLite(tx, f, codes)
+		}
+		if err == nil && f.Committing != nil {
+			f.Committing()
+		}
+		return err
+	})
 	return translate(err, "scan")
 }
 
 // FoldScanCounts applies every scan written since the last fold to its label's count, first
 // and last scan times, and moves the fold mark, in one transaction (so a crash folds nothing
 // twice and loses nothing: the next fold starts from the mark). It returns how many labels it
-// updated. Without deferred counts it does nothing.
-func (s *Store) FoldScanCounts(ctx context.Context) (int64, error) {
+// updated. committing, if set, is called just before the transaction commits (see
+// model.ScanFlush). Without deferred counts it does nothing.
+func (s *Store) FoldScanCounts(ctx context.Context, committing func()) (int64, error) {
 	if !s.DefersScanCounts() {
 		return 0, nil
 	}
@@ -165,8 +172,14 @@ WHERE labels.id = j.id`, mark.From.Int64, mark.To.Int64)
 			return res.Error
 		}
 		folded = res.RowsAffected
-		return tx.Exec(`INSERT INTO scan_fold (id, last_scan_id) VALUES (1, ?)
-ON CONFLICT (id) DO UPDATE SET last_scan_id = excluded.last_scan_id`, mark.To.Int64).Error
+		if err := tx.Exec(`INSERT INTO scan_fold (id, last_scan_id) VALUES (1, ?)
+ON CONFLICT (id) DO UPDATE SET last_scan_id = excluded.last_scan_id`, mark.To.Int64).Error; err != nil {
+			return err
+		}
+		if committing != nil {
+			committing()
+		}
+		return nil
 	})
 	return folded, translate(err, "scan")
 }

@@ -52,14 +52,14 @@ func TestScanCountsFold(t *testing.T) {
 		if s.DefersScanCounts() != (before == 0) || !s.DefersScanCounts() && before != 3 {
 			t.Fatalf("before a fold: count %d (deferred %v)", before, s.DefersScanCounts())
 		}
-		n, err := s.FoldScanCounts(ctx)
+		n, err := s.FoldScanCounts(ctx, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if s.DefersScanCounts() && n != 2 || !s.DefersScanCounts() && n != 0 {
 			t.Fatalf("fold updated %d labels", n)
 		}
-		if n, err := s.FoldScanCounts(ctx); err != nil || n != 0 {
+		if n, err := s.FoldScanCounts(ctx, nil); err != nil || n != 0 {
 			t.Fatalf("a second fold updated %d labels (%v)", n, err)
 		}
 		la, lc := label(a), label(c)
@@ -71,7 +71,7 @@ func TestScanCountsFold(t *testing.T) {
 		if err := s.RecordScans(ctx, flush(a, t0.Add(time.Hour))); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.FoldScanCounts(ctx); err != nil {
+		if _, err := s.FoldScanCounts(ctx, nil); err != nil {
 			t.Fatal(err)
 		}
 		la = label(a)

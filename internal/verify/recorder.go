@@ -18,7 +18,7 @@ import (
 type ScanStore interface {
 	RecordScans(ctx context.Context, f model.ScanFlush) error
 	DefersScanCounts() bool
-	FoldScanCounts(ctx context.Context) (int64, error)
+	FoldScanCounts(ctx context.Context, committing func()) (int64, error)
 }
 
 // foldMax bounds the scans waiting for a fold (and so the memory that tracks them, about 50
@@ -127,22 +127,34 @@ func (r *Recorder) drop(n int) {
 // DroppedCount is how many events were not recorded.
 func (r *Recorder) DroppedCount() int64 { return r.dropped.Load() }
 
-// countWrite is a write that adds pending scans to labels' counts in the database. Between
-// its commit and the moment its scans leave the pending tallies, a reader could count them
-// twice; countWrite lets a reader see that it may have raced one and read again.
+// countWrite is a write that adds pending scans to labels' counts in the database. From the
+// moment its transaction commits until its scans leave the pending tallies, a reader could
+// count them twice; countWrite lets a reader see that it may have raced one and read again.
+// Only the commit is announced: before it, no reader can see the write's counts, so reads of
+// its labels need not wait for the statements that prepare it (a fold's take most of a second).
 type countWrite struct {
-	seq  uint64
+	seq  uint64 // 0 until its commit begins
 	has  func(labelID int64) bool
 	done chan struct{} // closed once the scans have left the pending tallies
 }
 
-// beginWrite announces a count-changing write of the labels has covers.
-func (r *Recorder) beginWrite(has func(int64) bool) *countWrite {
+// newWrite prepares a count-changing write of the labels has covers; the store announces it
+// through committing.
+func newWrite(has func(int64) bool) *countWrite {
+	return &countWrite{has: has, done: make(chan struct{})}
+}
+
+// committing announces w: its transaction is about to commit. A retried transaction calls it
+// again; w is announced once.
+func (r *Recorder) committing(w *countWrite) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if w.seq != 0 {
+		return
+	}
 	r.writes++
-	r.cur = &countWrite{seq: r.writes, has: has, done: make(chan struct{})}
-	return r.cur
+	w.seq = r.writes
+	r.cur = w
 }
 
 // endWrite finishes w; settle (with r.mu held) takes its scans out of the pending tallies
@@ -152,7 +164,9 @@ func (r *Recorder) endWrite(w *countWrite, settle func()) {
 	if settle != nil {
 		settle()
 	}
-	r.cur, r.prev = nil, w
+	if w.seq != 0 {
+		r.cur, r.prev = nil, w
+	}
 	r.mu.Unlock()
 	close(w.done)
 }
@@ -306,7 +320,8 @@ func (r *Recorder) flush(batch []model.Scan) {
 	if !r.deferred {
 		// The flush itself adds to label counts: whether it succeeds (they are in the
 		// database) or fails (the scans are dropped), they leave the pending tallies.
-		w := r.beginWrite(func(id int64) bool { _, ok := f.Labels[id]; return ok })
+		w := newWrite(func(id int64) bool { _, ok := f.Labels[id]; return ok })
+		f.Committing = func() { r.committing(w) }
 		err := r.store.RecordScans(ctx, f)
 		r.endWrite(w, func() { r.unpendFlush(f.Labels) })
 		if err != nil {
@@ -343,8 +358,8 @@ func (r *Recorder) fold() {
 	// and later flushes fill a new one.
 	folding := r.unfolded
 	r.unfolded = map[int64]int64{}
-	w := r.beginWrite(func(id int64) bool { _, ok := folding[id]; return ok })
-	labels, err := r.store.FoldScanCounts(ctx)
+	w := newWrite(func(id int64) bool { _, ok := folding[id]; return ok })
+	labels, err := r.store.FoldScanCounts(ctx, func() { r.committing(w) })
 	if err != nil {
 		// Nothing was folded: the scans stay pending, and count there.
 		r.endWrite(w, nil)

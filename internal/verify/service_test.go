@@ -44,7 +44,7 @@ type slowStore struct {
 
 func (s *slowStore) DefersScanCounts() bool { return false }
 
-func (s *slowStore) FoldScanCounts(context.Context) (int64, error) { return 0, nil }
+func (s *slowStore) FoldScanCounts(context.Context, func()) (int64, error) { return 0, nil }
 
 func (s *slowStore) RecordScans(_ context.Context, f model.ScanFlush) error {
 	<-s.block
@@ -88,8 +88,8 @@ type countingStore struct {
 	flushes []int
 }
 
-func (s *countingStore) DefersScanCounts() bool                        { return false }
-func (s *countingStore) FoldScanCounts(context.Context) (int64, error) { return 0, nil }
+func (s *countingStore) DefersScanCounts() bool                                { return false }
+func (s *countingStore) FoldScanCounts(context.Context, func()) (int64, error) { return 0, nil }
 func (s *countingStore) RecordScans(_ context.Context, f model.ScanFlush) error {
 	s.mu.Lock()
 	s.flushes = append(s.flushes, len(f.Scans))
@@ -141,26 +141,45 @@ func TestRecorderFlushesFullBatches(t *testing.T) {
 	}
 }
 
-// raceStore is a one-label database whose count update is visible before the flush returns:
-// the moment a commit has happened and the recorder has not yet let go of its tally.
+// raceStore is a one-label database that can hold its first flush at two moments: before
+// the commit (commit), and after its count update is visible but before the flush returns
+// (release), the moment a commit has happened and the recorder has not yet let go of its tally.
 type raceStore struct {
-	mu      sync.Mutex
-	count   int64
-	once    sync.Once
-	applied chan struct{} // the first flush's counts are in the "database"
-	release chan struct{} // let it return
+	mu        sync.Mutex
+	count     int64
+	once      sync.Once
+	preparing chan struct{} // the first flush is in its transaction, not committed
+	commit    chan struct{} // let it commit
+	applied   chan struct{} // its counts are in the "database"
+	release   chan struct{} // let it return
 }
 
-func (s *raceStore) DefersScanCounts() bool                        { return false }
-func (s *raceStore) FoldScanCounts(context.Context) (int64, error) { return 0, nil }
+func newRaceStore() *raceStore {
+	return &raceStore{preparing: make(chan struct{}), commit: make(chan struct{}),
+		applied: make(chan struct{}), release: make(chan struct{})}
+}
+
+func (s *raceStore) DefersScanCounts() bool                                { return false }
+func (s *raceStore) FoldScanCounts(context.Context, func()) (int64, error) { return 0, nil }
 func (s *raceStore) RecordScans(_ context.Context, f model.ScanFlush) error {
+	first := false
+	s.once.Do(func() { first = true })
+	if first {
+		close(s.preparing)
+		<-s.commit
+	}
+	if f.Committing != nil {
+		f.Committing()
+	}
 	s.mu.Lock()
 	for _, t := range f.Labels {
 		s.count += t.Count
 	}
 	s.mu.Unlock()
-	s.once.Do(func() { close(s.applied) })
-	<-s.release
+	if first {
+		close(s.applied)
+		<-s.release
+	}
 	return nil
 }
 func (s *raceStore) LabelForVerify(context.Context, string) (*model.VerifyRow, error) {
@@ -175,11 +194,25 @@ func (s *raceStore) BatchFacts(context.Context, int64) (*model.BatchFacts, error
 	return &model.BatchFacts{ID: 1, FirstLabelID: 1}, nil
 }
 
+// verifyAsync runs a verification of code and hands back its answer.
+func verifyAsync(t *testing.T, svc *Service, code string) <-chan *Result {
+	out := make(chan *Result, 1)
+	go func() {
+		r, err := svc.Verify(context.Background(), code, "192.0.2.1", "")
+		if err != nil {
+			t.Error(err)
+		}
+		out <- r
+	}()
+	return out
+}
+
 // TestVerifyDoesNotCountAWriteTwice: a verification that reads the count just after a flush
 // committed it, before the recorder dropped the same scans from its pending tally, must not
 // count them twice: the second scan is the second.
 func TestVerifyDoesNotCountAWriteTwice(t *testing.T) {
-	st := &raceStore{applied: make(chan struct{}), release: make(chan struct{})}
+	st := newRaceStore()
+	close(st.commit)
 	rec := NewRecorder(st, slog.New(slog.NewTextHandler(io.Discard, nil)), 100, time.Millisecond, time.Hour)
 	svc := New(st, rec, 100, []byte("k"), nil)
 	code, _ := labelcode.New()
@@ -187,18 +220,43 @@ func TestVerifyDoesNotCountAWriteTwice(t *testing.T) {
 		t.Fatalf("first scan: %+v %v", r, err)
 	}
 	<-st.applied // the count is in the database; the flush has not returned
-	second := make(chan *Result)
-	go func() {
-		r, err := svc.Verify(context.Background(), code, "192.0.2.1", "")
-		if err != nil {
-			t.Error(err)
-		}
-		second <- r
-	}()
+	second := verifyAsync(t, svc, code)
 	time.Sleep(20 * time.Millisecond) // let the second verification read while the flush is stuck
 	close(st.release)
 	if r := <-second; r == nil || r.ScanCount != 2 {
 		t.Fatalf("second scan counted as %+v, want 2", r)
+	}
+	if err := rec.Close(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestVerifyDoesNotWaitForAnUncommittedWrite: until a flush commits, nobody can see its
+// counts, so a verification of its label answers at once from the pending tally, and the
+// scans after the commit still count once each.
+func TestVerifyDoesNotWaitForAnUncommittedWrite(t *testing.T) {
+	st := newRaceStore()
+	rec := NewRecorder(st, slog.New(slog.NewTextHandler(io.Discard, nil)), 100, time.Millisecond, time.Hour)
+	svc := New(st, rec, 100, []byte("k"), nil)
+	code, _ := labelcode.New()
+	if r, err := svc.Verify(t.Context(), code, "192.0.2.1", ""); err != nil || r.ScanCount != 1 {
+		t.Fatalf("first scan: %+v %v", r, err)
+	}
+	<-st.preparing // the flush of the first scan is in its transaction
+	select {
+	case r := <-verifyAsync(t, svc, code):
+		if r == nil || r.ScanCount != 2 {
+			t.Fatalf("second scan counted as %+v, want 2", r)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("verification waited for a write that had not committed")
+	}
+	close(st.commit)
+	<-st.applied
+	third := verifyAsync(t, svc, code) // beside the committed write: waits for it
+	close(st.release)
+	if r := <-third; r == nil || r.ScanCount != 3 {
+		t.Fatalf("third scan counted as %+v, want 3", r)
 	}
 	if err := rec.Close(t.Context()); err != nil {
 		t.Fatal(err)
