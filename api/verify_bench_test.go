@@ -23,7 +23,7 @@ func BenchmarkVerifyHandler(b *testing.B) {
 	b.Run("gimark-verify", func(b *testing.B) { parallelGet(b, e.Handler, "/api/v1/verify/", codes) })
 	// The same-run baseline: a minimal Gin handler doing one indexed lookup with database/sql
 	// on the same database.
-	stmt, err := e.Store.Pools()["verify"].Prepare("SELECT id, status, scan_count FROM labels WHERE code = ?")
+	stmt, err := e.Store.Pools()["reader"].Prepare("SELECT id, status, scan_count FROM labels WHERE code = ?")
 	if err != nil {
 		b.Fatal(err)
 	}

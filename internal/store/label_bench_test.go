@@ -143,7 +143,7 @@ func BenchmarkLabelForVerify(b *testing.B) {
 			}
 		})
 	})
-	stmt, err := s.Pools()["verify"].Prepare("SELECT id, status, scan_count FROM labels WHERE code = ?")
+	stmt, err := s.Pools()["reader"].Prepare("SELECT id, status, scan_count FROM labels WHERE code = ?")
 	if err != nil {
 		b.Fatal(err)
 	}

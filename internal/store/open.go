@@ -38,7 +38,8 @@ type Store struct {
 	dialect string
 	log     *slog.Logger
 	now     func() time.Time
-	vdb     *sql.DB // verification's own pool: consumers never queue behind a slow report
+	path    string  // the SQLite file
+	vdb     *sql.DB // MySQL: verification's own pool, so consumers never queue behind a slow report
 	closers []*sql.DB
 	verify  verifyStmt // prepared once, on first verification
 
@@ -100,13 +101,9 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		rdb.SetMaxOpenConns(readers())
 		rdb.SetMaxIdleConns(readers())
 		rdb.SetConnMaxLifetime(0)
-		vdb, err := sql.Open(sqlite.DriverName, readDSN)
-		if err != nil {
-			return nil, fmt.Errorf("open sqlite verification pool %s: %w", o.DSN, err)
-		}
-		vdb.SetMaxOpenConns(verifiers())
-		vdb.SetMaxIdleConns(verifiers())
-		s.db, s.rdb, s.vdb, s.closers = w, r, vdb, []*sql.DB{vdb, rdb, wdb}
+		// Verification has its own connections (sqliteLookup), opened on first use: after
+		// the migrations, since they compile their query once.
+		s.db, s.rdb, s.path, s.closers = w, r, o.DSN, []*sql.DB{rdb, wdb}
 	case "mysql":
 		dsn, err := normalizeMySQLDSN(o.DSN)
 		if err != nil {
@@ -184,6 +181,9 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close closes every connection.
 func (s *Store) Close() error {
+	if s.verify.lookup != nil {
+		s.verify.lookup.Close()
+	}
 	var errs []error
 	for _, d := range s.closers {
 		errs = append(errs, d.Close())
@@ -194,13 +194,14 @@ func (s *Store) Close() error {
 // SQLDB returns the writer's database/sql handle (for migrations and baselines).
 func (s *Store) SQLDB() *sql.DB { return s.closers[len(s.closers)-1] }
 
-// Pools names the connection pools for monitoring: verification's, the writer, and on SQLite
-// the readers.
+// Pools names the database/sql connection pools for monitoring: on MySQL verification's and
+// the shared one, on SQLite the readers and the writer (verification's SQLite connections
+// are not a database/sql pool).
 func (s *Store) Pools() map[string]*sql.DB {
 	if s.dialect == "mysql" {
 		return map[string]*sql.DB{"verify": s.vdb, "db": s.closers[1]}
 	}
-	return map[string]*sql.DB{"verify": s.vdb, "reader": s.closers[1], "writer": s.closers[2]}
+	return map[string]*sql.DB{"reader": s.closers[0], "writer": s.closers[1]}
 }
 
 // Stats returns the writer pool's statistics.
@@ -228,7 +229,7 @@ func (s *Store) DB() *gorm.DB { return s.db }
 // 2 cores, one run each: p99 21 ms with 8, 16 ms with 4, at the same throughput).
 func readers() int { return max(4, 2*runtime.GOMAXPROCS(0)) }
 
-// verifiers sizes SQLite's verification pool: one connection per core. A code lookup is a
+// verifiers sizes SQLite's verification connections: one connection per core. A code lookup is a
 // few microseconds of CPU, so a second lookup per core only shares that core with the first
 // and both finish later; under 64 connections on 2 cores, 2 lookups at a time gave p99 16 ms
 // against 19–22 ms with 4 and 28–30 ms with 64, and as many answers per second or more.

@@ -17,35 +17,35 @@ import (
 )
 
 type verifyStmt struct {
-	once sync.Once
-	stmt *sql.Stmt
-	err  error
+	once   sync.Once
+	stmt   *sql.Stmt     // MySQL
+	lookup *sqliteLookup // SQLite
+	err    error
 }
 
-// LabelForVerify is the hot path of verification: one prepared, indexed SELECT on
-// verification's own pool, without GORM. SQLite gets no context (it costs several percent
-// per query there, and the query is a single index probe).
+// LabelForVerify is the hot path of verification: one indexed SELECT, compiled once, on
+// verification's own connections, without GORM (SQLite: sqliteLookup; MySQL: a prepared
+// statement on its own pool).
 func (s *Store) LabelForVerify(ctx context.Context, code string) (*model.VerifyRow, error) {
 	s.verify.once.Do(func() {
-		s.verify.stmt, s.verify.err = s.vdb.Prepare(`SELECT id, batch_id, status, scan_count, first_scanned_at FROM labels WHERE code = ?`)
+		if s.dialect == "sqlite" {
+			s.verify.lookup, s.verify.err = openSQLiteLookup(s.path, verifiers())
+		} else {
+			s.verify.stmt, s.verify.err = s.vdb.Prepare(`SELECT id, batch_id, status, scan_count, first_scanned_at FROM labels WHERE code = ?`)
+		}
 	})
 	if s.verify.err != nil {
 		return nil, s.verify.err
 	}
-	var r model.VerifyRow
-	var first sql.NullTime
-	var row *sql.Row
+	var r *model.VerifyRow
+	var err error
 	if s.dialect == "sqlite" {
-		row = s.verify.stmt.QueryRow(code)
+		r, err = s.verify.lookup.label(code)
 	} else {
-		row = s.verify.stmt.QueryRowContext(ctx, code)
-	}
-	err := row.Scan(&r.ID, &r.BatchID, &r.Status, &r.ScanCount, &first)
-	if err == sql.ErrNoRows {
-		return nil, model.NotFound("label")
+		r, err = s.mysqlLabelForVerify(ctx, code)
 	}
 	if err != nil {
-		return nil, translate(err, "label")
+		return nil, err
 	}
 	if r.Status == model.LabelVoided {
 		// Rare: the reason is read apart, so the common read stays five narrow columns (the
@@ -53,6 +53,19 @@ func (s *Store) LabelForVerify(ctx context.Context, code string) (*model.VerifyR
 		if err := s.rdb.WithContext(ctx).Model(&model.Label{}).Select("void_reason").Where("id = ?", r.ID).Scan(&r.VoidReason).Error; err != nil {
 			return nil, translate(err, "label")
 		}
+	}
+	return r, nil
+}
+
+func (s *Store) mysqlLabelForVerify(ctx context.Context, code string) (*model.VerifyRow, error) {
+	var r model.VerifyRow
+	var first sql.NullTime
+	err := s.verify.stmt.QueryRowContext(ctx, code).Scan(&r.ID, &r.BatchID, &r.Status, &r.ScanCount, &first)
+	if err == sql.ErrNoRows {
+		return nil, model.NotFound("label")
+	}
+	if err != nil {
+		return nil, translate(err, "label")
 	}
 	if first.Valid {
 		t := first.Time.UTC()
