@@ -181,6 +181,9 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close closes every connection.
 func (s *Store) Close() error {
+	// After this, verification's connections are either open (and closed here) or never
+	// will be.
+	s.verify.once.Do(func() { s.verify.err = errors.New("store closed") })
 	if s.verify.lookup != nil {
 		s.verify.lookup.Close()
 	}

@@ -297,3 +297,20 @@ func TestLabelForVerify(t *testing.T) {
 		wg.Wait()
 	})
 }
+
+// TestLabelForVerifyAfterClose: once the store is closed, verification's read fails at once
+// instead of waiting for a connection or touching freed ones.
+func TestLabelForVerifyAfterClose(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, s *store.Store) {
+		code, _ := labelcode.New()
+		if _, err := s.LabelForVerify(t.Context(), code); !model.IsKind(err, model.KindNotFound) {
+			t.Fatalf("before Close: %v, want not found", err)
+		}
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.LabelForVerify(t.Context(), code); err == nil || model.IsKind(err, model.KindNotFound) {
+			t.Fatalf("after Close: %v, want an error", err)
+		}
+	})
+}

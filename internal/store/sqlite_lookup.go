@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 	"unsafe"
 
@@ -20,7 +21,11 @@ import (
 type sqliteLookup struct {
 	conns chan *lookupConn // idle connections; one goroutine uses a connection at a time
 	all   []*lookupConn
+	done  chan struct{} // closed by Close
+	once  sync.Once
 }
+
+var errLookupClosed = errors.New("sqlite lookup: closed")
 
 // lookupConn is one connection, its compiled statement, and a C buffer for the bound code.
 type lookupConn struct {
@@ -39,7 +44,7 @@ const lookupSQL = `SELECT id, batch_id, status, scan_count, first_scanned_at FRO
 var lookupPragmas = []string{"PRAGMA busy_timeout = 10000", "PRAGMA query_only = 1", "PRAGMA cache_size = -1024"}
 
 func openSQLiteLookup(path string, n int) (*sqliteLookup, error) {
-	l := &sqliteLookup{conns: make(chan *lookupConn, n)}
+	l := &sqliteLookup{conns: make(chan *lookupConn, n), done: make(chan struct{})}
 	for range n {
 		c, err := openLookupConn(path)
 		if err != nil {
@@ -128,12 +133,22 @@ func (c *lookupConn) close() {
 	c.tls.Close()
 }
 
-// Close closes every connection; no lookup may be running.
+// Close closes every connection once it is idle; lookups from then on fail. A lookup still
+// running after a few seconds keeps its connection (the process is ending): freeing it under
+// the lookup would crash it.
 func (l *sqliteLookup) Close() {
-	for _, c := range l.all {
-		c.close()
-	}
-	l.all = nil
+	l.once.Do(func() {
+		close(l.done)
+		timeout := time.After(5 * time.Second)
+		for range l.all {
+			select {
+			case c := <-l.conns:
+				c.close()
+			case <-timeout:
+				return
+			}
+		}
+	})
 }
 
 // label reads what verification needs of the label with code, or ErrNotFound.
@@ -141,7 +156,12 @@ func (l *sqliteLookup) label(code string) (*model.VerifyRow, error) {
 	if len(code) > codeBuf {
 		return nil, model.NotFound("label")
 	}
-	c := <-l.conns
+	var c *lookupConn
+	select {
+	case <-l.done:
+		return nil, errLookupClosed
+	case c = <-l.conns:
+	}
 	defer func() { l.conns <- c }()
 	copy(unsafe.Slice((*byte)(unsafe.Add(unsafe.Pointer(nil), c.code)), codeBuf), code)
 	// SQLITE_STATIC (0): the buffer outlives the statement's use of it.
