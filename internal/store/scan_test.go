@@ -14,16 +14,22 @@ import (
 	"gimark/model"
 )
 
+// issueBatch issues n labels for a fresh approved filing.
+func issueBatch(t *testing.T, s *store.Store, n int) *model.LabelBatch {
+	f := approvedFiling(t, s)
+	b := &model.LabelBatch{FilingID: f.ID, Quantity: n, CreatedBy: 1}
+	if err := s.CreateLabelBatch(t.Context(), b, func(*model.Filing, int64) error { return nil }, labelcode.NewBatch); err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
 // TestScanCountsFold: a flush records scans; label counts are applied at once (MySQL) or by
 // the next fold (SQLite), exactly once either way, with first and last scan times.
 func TestScanCountsFold(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := t.Context()
-		f := approvedFiling(t, s)
-		b := &model.LabelBatch{FilingID: f.ID, Quantity: 3, CreatedBy: 1}
-		if err := s.CreateLabelBatch(ctx, b, func(*model.Filing, int64) error { return nil }, labelcode.NewBatch); err != nil {
-			t.Fatal(err)
-		}
+		b := issueBatch(t, s, 3)
 		a, c := b.FirstLabelID, b.FirstLabelID+1
 		t0 := time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)
 		flush := func(id int64, times ...time.Time) model.ScanFlush {
@@ -96,11 +102,7 @@ func TestScanCountsFold(t *testing.T) {
 func TestScanRowsKeepTheirText(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := t.Context()
-		f := approvedFiling(t, s)
-		b := &model.LabelBatch{FilingID: f.ID, Quantity: 1, CreatedBy: 1}
-		if err := s.CreateLabelBatch(ctx, b, func(*model.Filing, int64) error { return nil }, labelcode.NewBatch); err != nil {
-			t.Fatal(err)
-		}
+		b := issueBatch(t, s, 1)
 		id := b.FirstLabelID
 		at := time.Date(2026, 3, 1, 8, 0, 0, 123456000, time.UTC) // MySQL keeps microseconds
 		agents := []string{"", `Mozilla/5.0 "quoted" \ back\slash`, "<script>&amp;</script>", "微信 MicroMessenger/8.0 靖远枸杞",
@@ -220,11 +222,7 @@ func TestLabelBatchPaths(t *testing.T) {
 func TestLabelForVerify(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := t.Context()
-		f := approvedFiling(t, s)
-		b := &model.LabelBatch{FilingID: f.ID, Quantity: 3, CreatedBy: 1}
-		if err := s.CreateLabelBatch(ctx, b, func(*model.Filing, int64) error { return nil }, labelcode.NewBatch); err != nil {
-			t.Fatal(err)
-		}
+		b := issueBatch(t, s, 3)
 		var labels []model.Label
 		if err := s.DB().Where("batch_id = ?", b.ID).Order("id").Find(&labels).Error; err != nil || len(labels) != 3 {
 			t.Fatalf("%d labels, %v", len(labels), err)
