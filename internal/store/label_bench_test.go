@@ -18,10 +18,7 @@ import (
 //
 //	GIMARK_TEST_MYSQL_DSN='root:@tcp(127.0.0.1:3306)/' go test -run='^$' -bench=IssueLabels -benchtime=3x ./internal/store
 func BenchmarkIssueLabels(b *testing.B) {
-	n := 200_000
-	if v, err := strconv.Atoi(os.Getenv("GIMARK_BENCH_LABELS")); err == nil {
-		n = v
-	}
+	n := envInt("GIMARK_BENCH_LABELS", 200_000)
 	for _, eng := range testdb.Engines(b) {
 		b.Run(eng.Name, func(b *testing.B) {
 			s := eng.Open(b, nil)
@@ -36,6 +33,24 @@ func BenchmarkIssueLabels(b *testing.B) {
 			b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "labels/s")
 		})
 	}
+}
+
+// envInt is the integer in environment variable name, or def.
+func envInt(name string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(name)); err == nil {
+		return v
+	}
+	return def
+}
+
+// issueBatch issues n labels for a fresh approved filing.
+func issueBatch(t testing.TB, s *store.Store, n int) *model.LabelBatch {
+	f := approvedFiling(t, s)
+	b := &model.LabelBatch{FilingID: f.ID, Quantity: n, CreatedBy: 1}
+	if err := s.CreateLabelBatch(t.Context(), b, func(*model.Filing, int64) error { return nil }, labelcode.NewBatch); err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
 
 func approvedFiling(b testing.TB, s *store.Store) *model.Filing {
@@ -63,23 +78,13 @@ func approvedFiling(b testing.TB, s *store.Store) *model.Filing {
 //
 //	go test -run='^$' -bench=RecordScans -benchtime=200x ./internal/store
 func BenchmarkRecordScans(b *testing.B) {
-	n := 1_000_000
-	if v, err := strconv.Atoi(os.Getenv("GIMARK_BENCH_LABELS")); err == nil {
-		n = v
-	}
+	n := envInt("GIMARK_BENCH_LABELS", 1_000_000)
 	for _, eng := range testdb.Engines(b) {
 		b.Run(eng.Name, func(b *testing.B) {
 			s := eng.Open(b, nil)
-			filing := approvedFiling(b, s)
-			bt := &model.LabelBatch{FilingID: filing.ID, Quantity: n, CreatedBy: 1}
-			if err := s.CreateLabelBatch(b.Context(), bt, func(*model.Filing, int64) error { return nil }, labelcode.NewBatch); err != nil {
-				b.Fatal(err)
-			}
-			flush := 1000
-			if v, err := strconv.Atoi(os.Getenv("GIMARK_BENCH_FLUSH")); err == nil {
-				flush = v
-			}
-			// Deferred counts are folded as the recorder does: every 100,000 scans at most.
+			bt := issueBatch(b, s, n)
+			flush := envInt("GIMARK_BENCH_FLUSH", 1000)
+			// Deferred counts are folded every 100,000 scans, so folds are part of the cost.
 			foldEvery, flushes := 100_000, 0
 			rng := rand.New(rand.NewPCG(1, 2))
 			at := time.Date(2026, 5, 1, 8, 0, 0, 0, time.UTC)
@@ -119,7 +124,7 @@ func BenchmarkRecordScans(b *testing.B) {
 }
 
 // BenchmarkLabelForVerify compares verification's read with the benchmark baseline's query
-// (three columns by code) on verification's pool, over random codes of one batch.
+// (three columns by code, on the read pool), over random codes of one batch.
 func BenchmarkLabelForVerify(b *testing.B) {
 	s := testdb.Engines(b)[0].Open(b, nil)
 	filing := approvedFiling(b, s)

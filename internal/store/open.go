@@ -74,7 +74,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 			return nil, fmt.Errorf("create database folder: %w", err)
 		}
 		// WAL lets readers run beside the writer; the busy timeout covers a checkpoint.
-		base := o.DSN + "?_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_time_format=sqlite"
+		base := o.DSN + "?_pragma=foreign_keys(1)&_pragma=" + sqliteBusyTimeout + "&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_time_format=sqlite"
 		// The writer gets a 128 MiB page cache: issuing a million labels and flushing scans
 		// touch index pages all over the file, and re-reading them dominated both.
 		w, err := gorm.Open(sqlite.Open(base+"&_pragma=cache_size(-131072)&_pragma=temp_store(memory)"), gcfg())
@@ -87,12 +87,10 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		wdb.SetMaxOpenConns(1)
 		wdb.SetMaxIdleConns(1)
 		wdb.SetConnMaxLifetime(0)
-		// Readers get a small page cache. In WAL mode every commit empties each reader's
-		// cache (it cannot tell which pages changed), so a large one is refilled page by
-		// page, an allocation each, after every scan flush; a code lookup reads random leaf
-		// pages that no cache of sensible size would hold, and the interior pages it needs
-		// again fit in a few hundred KiB.
-		readDSN := base + "&_pragma=query_only(1)&_pragma=cache_size(-1024)"
+		readDSN := base
+		for _, p := range sqliteReadPragmas {
+			readDSN += "&_pragma=" + p
+		}
 		r, err := gorm.Open(sqlite.Open(readDSN), gcfg())
 		if err != nil {
 			return nil, fmt.Errorf("open sqlite reader %s: %w", o.DSN, err)
@@ -226,6 +224,16 @@ func (s *Store) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 
 // DB exposes the writer for tests that inspect rows directly.
 func (s *Store) DB() *gorm.DB { return s.db }
+
+// sqliteBusyTimeout lets a connection wait out a checkpoint instead of failing.
+const sqliteBusyTimeout = "busy_timeout(10000)"
+
+// sqliteReadPragmas set up every SQLite read connection (the read pool and verification's).
+// Readers get a small page cache. In WAL mode every commit empties each reader's cache (it
+// cannot tell which pages changed), so a large one is refilled page by page, an allocation
+// each, after every scan flush; a code lookup reads random leaf pages that no cache of
+// sensible size would hold, and the interior pages it needs again fit in a few hundred KiB.
+var sqliteReadPragmas = []string{"query_only(1)", "cache_size(-1024)"}
 
 // readers sizes SQLite's read pool: reads are CPU-bound, so two connections per core keep
 // every core busy; more only queue inside SQLite and lengthen the slowest answers (with 8 on

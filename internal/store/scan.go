@@ -16,6 +16,9 @@ import (
 	"gimark/model"
 )
 
+// verifySQL is verification's one read, on either engine.
+const verifySQL = `SELECT id, batch_id, status, scan_count, first_scanned_at FROM labels WHERE code = ?`
+
 type verifyStmt struct {
 	once   sync.Once
 	stmt   *sql.Stmt     // MySQL
@@ -31,7 +34,7 @@ func (s *Store) LabelForVerify(ctx context.Context, code string) (*model.VerifyR
 		if s.dialect == "sqlite" {
 			s.verify.lookup, s.verify.err = openSQLiteLookup(s.path, verifiers())
 		} else {
-			s.verify.stmt, s.verify.err = s.vdb.Prepare(`SELECT id, batch_id, status, scan_count, first_scanned_at FROM labels WHERE code = ?`)
+			s.verify.stmt, s.verify.err = s.vdb.Prepare(verifySQL)
 		}
 	})
 	if s.verify.err != nil {
@@ -211,15 +214,16 @@ SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5 FROM jso
 		}
 	}
 	if len(codes) > 0 {
-		rows := make([][4]any, len(codes))
-		for i, code := range codes {
-			c := f.Unknown[code]
-			rows[i] = [4]any{code, c.Count, sqliteTime(c.First), sqliteTime(c.Last)}
+		arg, err := tallyRowsJSON(codes, f.Unknown, sqliteTime)
+		if err != nil {
+			return err
 		}
-		// "WHERE true" tells SQLite's parser that ON CONFLICT belongs to the INSERT.
-		if err := execJSON(sqlTx, `INSERT INTO unknown_codes (code, count, first_seen, last_seen)
+		// "WHERE true" tells SQLite's parser that ON CONFLICT belongs to the INSERT. No
+		// context: on SQLite it costs a few percent per statement, and the statement is
+		// bounded by the flush size.
+		if _, err := sqlTx.Exec(`INSERT INTO unknown_codes (code, count, first_seen, last_seen)
 SELECT value->>0, value->>1, value->>2, value->>3 FROM json_each(?) WHERE true
-ON CONFLICT (code) DO UPDATE SET count = count + excluded.count, last_seen = MAX(last_seen, excluded.last_seen)`, rows); err != nil {
+ON CONFLICT (code) DO UPDATE SET count = count + excluded.count, last_seen = MAX(last_seen, excluded.last_seen)`, arg); err != nil {
 			return err
 		}
 	}
@@ -271,20 +275,20 @@ func scanRowsJSON(scans []model.Scan) []byte {
 	return append(b, ']')
 }
 
-// execJSON runs query with rows encoded as one JSON array. No context: on SQLite it costs a
-// few percent per statement, and the statement is bounded by the flush size.
-func execJSON(tx *sql.Tx, query string, rows any) error {
-	arg, err := json.Marshal(rows)
-	if err != nil {
-		return err
+// tallyRowsJSON encodes the tallies of keys as one JSON array of [key, count, first, last],
+// times written by at, for a statement that turns it into rows (json_each, JSON_TABLE).
+func tallyRowsJSON[K comparable](keys []K, tallies map[K]model.ScanTally, at func(time.Time) string) (string, error) {
+	rows := make([][4]any, len(keys))
+	for i, k := range keys {
+		t := tallies[k]
+		rows[i] = [4]any{k, t.Count, at(t.First), at(t.Last)}
 	}
-	_, err = tx.Exec(query, string(arg))
-	return err
+	b, err := json.Marshal(rows)
+	return string(b), err
 }
 
 // recordScansMySQL writes the scans in multi-row INSERTs, the counts in one multi-table
-// UPDATE per chunk, and the unknown codes in multi-row upserts: a handful of round trips per
-// flush.
+// UPDATE, and the unknown codes in multi-row upserts: a handful of round trips per flush.
 func recordScansMySQL(tx *gorm.DB, f model.ScanFlush, ids []int64, codes []string) error {
 	const chunk = 500
 	if len(f.Scans) > 0 {
@@ -295,12 +299,7 @@ func recordScansMySQL(tx *gorm.DB, f model.ScanFlush, ids []int64, codes []strin
 	if len(ids) > 0 {
 		// One parameter, one statement: JSON_TABLE (MySQL 8.0, MariaDB 10.6) turns the counts
 		// into rows; measured well below a derived table of 500 UNION ALL SELECTs.
-		rows := make([][4]any, len(ids))
-		for i, id := range ids {
-			c := f.Labels[id]
-			rows[i] = [4]any{id, c.Count, mysqlTime(c.First), mysqlTime(c.Last)}
-		}
-		arg, err := json.Marshal(rows)
+		arg, err := tallyRowsJSON(ids, f.Labels, mysqlTime)
 		if err != nil {
 			return err
 		}
@@ -308,7 +307,7 @@ func recordScansMySQL(tx *gorm.DB, f model.ScanFlush, ids []int64, codes []strin
   f DATETIME(6) PATH '$[2]', l DATETIME(6) PATH '$[3]')) AS j ON labels.id = j.id
 SET labels.scan_count = labels.scan_count + j.c, labels.first_scanned_at = COALESCE(labels.first_scanned_at, j.f),
 labels.last_scanned_at = CASE WHEN labels.last_scanned_at IS NULL OR labels.last_scanned_at < j.l THEN j.l ELSE labels.last_scanned_at END`,
-			string(arg)).Error; err != nil {
+			arg).Error; err != nil {
 			return err
 		}
 	}

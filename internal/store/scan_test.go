@@ -14,16 +14,6 @@ import (
 	"gimark/model"
 )
 
-// issueBatch issues n labels for a fresh approved filing.
-func issueBatch(t *testing.T, s *store.Store, n int) *model.LabelBatch {
-	f := approvedFiling(t, s)
-	b := &model.LabelBatch{FilingID: f.ID, Quantity: n, CreatedBy: 1}
-	if err := s.CreateLabelBatch(t.Context(), b, func(*model.Filing, int64) error { return nil }, labelcode.NewBatch); err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
 // TestScanCountsFold: a flush records scans; label counts are applied at once (MySQL) or by
 // the next fold (SQLite), exactly once either way, with first and last scan times.
 func TestScanCountsFold(t *testing.T) {

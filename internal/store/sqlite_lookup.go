@@ -38,11 +38,6 @@ type lookupConn struct {
 // codeBuf bounds the code a lookup binds; longer input cannot be a label's code.
 const codeBuf = 64
 
-const lookupSQL = `SELECT id, batch_id, status, scan_count, first_scanned_at FROM labels WHERE code = ?`
-
-// lookupPragmas are the settings of the other read connections (see Open).
-var lookupPragmas = []string{"PRAGMA busy_timeout = 10000", "PRAGMA query_only = 1", "PRAGMA cache_size = -1024"}
-
 func openSQLiteLookup(path string, n int) (*sqliteLookup, error) {
 	l := &sqliteLookup{conns: make(chan *lookupConn, n), done: make(chan struct{})}
 	for range n {
@@ -76,16 +71,16 @@ func openLookupConn(path string) (c *lookupConn, err error) {
 	defer libc.Xfree(c.tls, slot)
 	// NOMUTEX: the pool hands a connection to one goroutine at a time.
 	rc := sqlite3.Xsqlite3_open_v2(c.tls, name, slot, sqlite3.SQLITE_OPEN_READONLY|sqlite3.SQLITE_OPEN_NOMUTEX|sqlite3.SQLITE_OPEN_URI, 0)
-	c.db = *(*uintptr)(unsafe.Add(unsafe.Pointer(nil), slot))
+	c.db = *(*uintptr)(cPtr(slot))
 	if rc != sqlite3.SQLITE_OK {
 		return nil, c.errorf("open %s", path)
 	}
-	for _, p := range lookupPragmas {
-		if err := c.exec(p); err != nil {
+	for _, p := range append([]string{sqliteBusyTimeout}, sqliteReadPragmas...) {
+		if err := c.exec("PRAGMA " + p); err != nil {
 			return nil, err
 		}
 	}
-	q, err := libc.CString(lookupSQL)
+	q, err := libc.CString(verifySQL)
 	if err != nil {
 		return nil, err
 	}
@@ -93,7 +88,7 @@ func openLookupConn(path string) (c *lookupConn, err error) {
 	if sqlite3.Xsqlite3_prepare_v2(c.tls, c.db, q, -1, slot, 0) != sqlite3.SQLITE_OK {
 		return nil, c.errorf("prepare the label lookup")
 	}
-	c.stmt = *(*uintptr)(unsafe.Add(unsafe.Pointer(nil), slot))
+	c.stmt = *(*uintptr)(cPtr(slot))
 	if c.code = libc.Xmalloc(c.tls, codeBuf); c.code == 0 {
 		return nil, errors.New("sqlite lookup: out of memory")
 	}
@@ -163,7 +158,7 @@ func (l *sqliteLookup) label(code string) (*model.VerifyRow, error) {
 	case c = <-l.conns:
 	}
 	defer func() { l.conns <- c }()
-	copy(unsafe.Slice((*byte)(unsafe.Add(unsafe.Pointer(nil), c.code)), codeBuf), code)
+	copy(unsafe.Slice((*byte)(cPtr(c.code)), codeBuf), code)
 	// SQLITE_STATIC (0): the buffer outlives the statement's use of it.
 	if sqlite3.Xsqlite3_bind_text(c.tls, c.stmt, 1, c.code, int32(len(code)), 0) != sqlite3.SQLITE_OK {
 		return nil, c.errorf("bind")
@@ -201,8 +196,11 @@ func (c *lookupConn) text(i int32) string {
 	if p == 0 || n == 0 {
 		return ""
 	}
-	return unsafe.String((*byte)(unsafe.Add(unsafe.Pointer(nil), p)), n)
+	return unsafe.String((*byte)(cPtr(p)), n)
 }
+
+// cPtr turns an address in the SQLite library's C heap (never Go memory) into a pointer.
+func cPtr(p uintptr) unsafe.Pointer { return unsafe.Add(unsafe.Pointer(nil), p) }
 
 // knownString returns the one of known that s equals (so nothing points into C memory), or
 // a copy of s.
