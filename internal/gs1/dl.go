@@ -66,9 +66,6 @@ func ParseDLPath(escapedPath, rawQuery string) (DL, error) {
 			return d, dlErr("illegal-uri-char", "the path holds a character a URI may not carry unescaped")
 		}
 	}
-	if strings.HasSuffix(escapedPath, "/") && escapedPath != "/" {
-		return d, dlErr("trailing-slash", "the path ends with a slash")
-	}
 	segs := strings.Split(strings.TrimPrefix(escapedPath, "/"), "/")
 	key := -1
 	for i, s := range segs {
@@ -102,6 +99,9 @@ func ParseDLPath(escapedPath, rawQuery string) (DL, error) {
 	}
 	d.GTIN = gtin
 	rest := segs[key+2:]
+	if len(rest)%2 != 0 && rest[len(rest)-1] == "" {
+		return d, dlErr("trailing-slash", "the path ends with a slash")
+	}
 	if len(rest)%2 != 0 {
 		return d, dlErr("unpaired", "a path segment has no value: the path must be /AI/value pairs")
 	}

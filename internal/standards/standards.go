@@ -20,11 +20,16 @@ func Dir(t testing.TB) string {
 	}
 	for d := wd; ; d = filepath.Dir(d) {
 		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			p := filepath.Join(d, "..", "shared", "standards")
-			if _, err := os.Stat(filepath.Join(p, "README.md")); err != nil {
-				missing(t, p)
+			// ../shared/standards beside the clone; a worktree nested one level deeper finds
+			// it one folder further up.
+			for _, rel := range []string{"..", filepath.Join("..", "..")} {
+				p := filepath.Join(d, rel, "shared", "standards")
+				if _, err := os.Stat(filepath.Join(p, "README.md")); err == nil {
+					return p
+				}
 			}
-			return p
+			missing(t, filepath.Join(d, "..", "shared", "standards"))
+			return ""
 		}
 		if filepath.Dir(d) == d {
 			missing(t, "../shared/standards")
