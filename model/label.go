@@ -23,6 +23,11 @@ type LabelBatch struct {
 	CreatedBy    int64      `gorm:"column:created_by"`
 	CreatedAt    time.Time  `gorm:"column:created_at"`
 	VoidedAt     *time.Time `gorm:"column:voided_at"`
+
+	// GTIN (14 digits) and Lot (GS1 AI 10) are set when the batch's labels carry GS1 Digital
+	// Link URIs (see LabelURLPrefix); both "" otherwise.
+	GTIN string `gorm:"column:gtin"`
+	Lot  string `gorm:"column:lot"`
 }
 
 // TableName pins the table.

@@ -9,14 +9,13 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
-	"net/url"
 	"runtime"
 	"strconv"
-	"strings"
 	"sync"
 
 	lru "github.com/hashicorp/golang-lru/v2"
 
+	"gimark/internal/gs1"
 	"gimark/internal/labelcode"
 	"gimark/internal/qr"
 	"gimark/model"
@@ -32,12 +31,14 @@ type Store interface {
 	LabelByCode(ctx context.Context, code string) (*model.Label, error)
 	VoidLabelBatch(ctx context.Context, id int64, reason string, actorID int64) (*model.LabelBatch, error)
 	VoidLabel(ctx context.Context, labelID int64, reason string, actorID int64) (*model.Label, error)
+	TradeItemOfFiling(ctx context.Context, filingID int64, gtin14 string) (*model.TradeItem, error)
 }
 
 // Service is label issuing and printing.
 type Service struct {
 	store   Store
-	prefix  string // everything of a label URL before the code
+	base    string // GIMARK_PUBLIC_BASE_URL
+	prefix  string // everything of a label URL before the code, for a batch without a GTIN
 	pngs    *lru.Cache[string, []byte]
 	Issued  func(n int)          // metrics hook: a batch of n labels was issued
 	OnVoid  func(filingID int64) // caches of verification facts drop the filing
@@ -47,26 +48,34 @@ type Service struct {
 // New wires a Service; baseURL is GIMARK_PUBLIC_BASE_URL.
 func New(store Store, baseURL string) *Service {
 	cache, _ := lru.New[string, []byte](2048)
-	return &Service{store: store, prefix: URLPrefix(baseURL), pngs: cache, NewCode: labelcode.NewBatch}
+	return &Service{store: store, base: baseURL, prefix: URLPrefix(baseURL), pngs: cache, NewCode: labelcode.NewBatch}
 }
 
-// URLPrefix returns what precedes a code in a label URL. Scheme and host are upper-cased and
-// the path is /V/ so an all-upper-case URL lets the QR encoder use alphanumeric mode and keep
-// the symbol a small version (the server answers /V/ and /v/ alike). A base URL with a path of
-// its own keeps that path's case and uses /v/.
+// URLPrefix returns what precedes a code in the URL of a label without a GTIN: scheme and
+// host upper-cased and the path /V/, so the QR encoder can use alphanumeric mode (see
+// model.LabelBatch.LabelURLPrefix, which decides every label's URL).
 func URLPrefix(baseURL string) string {
-	u, err := url.Parse(strings.TrimRight(baseURL, "/"))
-	if err != nil || u.Host == "" {
-		return strings.TrimRight(baseURL, "/") + "/v/"
-	}
-	if u.Path == "" {
-		return strings.ToUpper(u.Scheme+"://"+u.Host) + "/V/"
-	}
-	return strings.ToUpper(u.Scheme+"://"+u.Host) + u.Path + "/v/"
+	var b model.LabelBatch
+	return b.LabelURLPrefix(baseURL)
 }
 
-// URL is the address printed in a label's QR code.
+// URL is the address printed in the QR code of a label without a GTIN.
 func (s *Service) URL(code string) string { return s.prefix + code }
+
+// BaseURL is the public base URL labels are printed under.
+func (s *Service) BaseURL() string { return s.base }
+
+// batchPrefix is what precedes a code in the URLs of a batch's labels.
+func (s *Service) batchPrefix(b *model.LabelBatch) string { return b.LabelURLPrefix(s.base) }
+
+// labelURL is the URL printed in one label's QR code, from its batch.
+func (s *Service) labelURL(ctx context.Context, l *model.Label) (string, error) {
+	b, err := s.store.LabelBatchByID(ctx, l.BatchID)
+	if err != nil {
+		return "", err
+	}
+	return b.LabelURL(s.base, l.Code), nil
+}
 
 // visible loads a batch and its filing if the caller may see it: staff see all, an
 // enterprise its own; anyone else's batch is 404.
@@ -89,6 +98,13 @@ func (s *Service) visible(ctx context.Context, p model.Principal, batchID int64)
 // quota when the reviewer set one. Both rules are checked with the filing row locked, so two
 // concurrent orders cannot overrun the quota together.
 func (s *Service) Order(ctx context.Context, p model.Principal, filingID int64, quantity int) (*model.LabelBatch, error) {
+	return s.OrderItem(ctx, p, filingID, quantity, "", "")
+}
+
+// OrderItem is Order for a batch that may name one of the filing's GTINs (any of GTIN-8, 12,
+// 13 or 14; stored as GTIN-14) and a lot (GS1 AI 10: 1 to 20 characters of set 82). Its
+// labels then carry GS1 Digital Link URIs. A lot needs a GTIN.
+func (s *Service) OrderItem(ctx context.Context, p model.Principal, filingID int64, quantity int, gtin, lot string) (*model.LabelBatch, error) {
 	f, err := s.store.FilingByID(ctx, filingID)
 	if err != nil {
 		return nil, err
@@ -102,7 +118,35 @@ func (s *Service) Order(ctx context.Context, p model.Principal, filingID int64, 
 	if quantity < 1 || quantity > model.MaxBatchQuantity {
 		return nil, model.Fields{{Field: "quantity", Message: fmt.Sprintf("must be from 1 to %d", model.MaxBatchQuantity)}}.Err()
 	}
-	b := &model.LabelBatch{FilingID: filingID, Quantity: quantity, CreatedBy: p.UserID}
+	var fe model.Fields
+	if gtin != "" {
+		g, err := gs1.NormalizeGTIN(gtin)
+		if err != nil {
+			fe.Add("gtin", "%s", err.Error())
+		} else {
+			gtin = g
+		}
+	}
+	if lot != "" {
+		switch {
+		case gtin == "":
+			fe.Add("lot", "a lot needs a gtin")
+		case !gs1.ValidCSET82(lot, gs1.MaxLot):
+			fe.Add("lot", "must be 1 to 20 characters of GS1 character set 82 (letters, digits and !\"%%&'()*+,-./:;<=>?_)")
+		}
+	}
+	if err := fe.Err(); err != nil {
+		return nil, err
+	}
+	if gtin != "" {
+		if _, err := s.store.TradeItemOfFiling(ctx, filingID, gtin); err != nil {
+			if model.IsKind(err, model.KindNotFound) {
+				return nil, model.Fields{{Field: "gtin", Message: "is not a GTIN recorded under this filing"}}.Err()
+			}
+			return nil, err
+		}
+	}
+	b := &model.LabelBatch{FilingID: filingID, Quantity: quantity, CreatedBy: p.UserID, GTIN: gtin, Lot: lot}
 	check := func(f *model.Filing, issued int64) error {
 		if f.Status != model.StatusApproved {
 			return &model.Error{Kind: model.KindConflict, Code: "filing_not_approved",
@@ -158,13 +202,18 @@ func (s *Service) CheckPrintable(ctx context.Context, p model.Principal, id int6
 
 // WriteCSV streams serial,code,url for every label of a batch.
 func (s *Service) WriteCSV(ctx context.Context, batchID int64, w io.Writer) error {
+	b, err := s.store.LabelBatchByID(ctx, batchID)
+	if err != nil {
+		return err
+	}
+	prefix := s.batchPrefix(b)
 	cw := csv.NewWriter(w)
 	if err := cw.Write([]string{"serial", "code", "url"}); err != nil {
 		return err
 	}
 	rec := make([]string, 3)
-	err := s.store.StreamLabels(ctx, batchID, func(serial int, code string) error {
-		rec[0], rec[1], rec[2] = strconv.Itoa(serial), code, s.URL(code)
+	err = s.store.StreamLabels(ctx, batchID, func(serial int, code string) error {
+		rec[0], rec[1], rec[2] = strconv.Itoa(serial), code, prefix+code
 		return cw.Write(rec)
 	})
 	if err != nil {
@@ -180,6 +229,11 @@ func (s *Service) WriteZip(ctx context.Context, batchID int64, size int, w io.Wr
 	if size < qr.MinSize || size > qr.MaxSize {
 		return model.Fields{{Field: "size", Message: fmt.Sprintf("must be from %d to %d pixels", qr.MinSize, qr.MaxSize)}}.Err()
 	}
+	b, err := s.store.LabelBatchByID(ctx, batchID)
+	if err != nil {
+		return err
+	}
+	prefix := s.batchPrefix(b)
 	zw := zip.NewWriter(w)
 	const chunk = 512
 	type item struct {
@@ -201,7 +255,7 @@ func (s *Service) WriteZip(ctx context.Context, batchID int64, size int, w io.Wr
 			go func() {
 				defer wg.Done()
 				for i := range next {
-					items[i].png, items[i].err = qr.PNG(s.URL(items[i].code), size)
+					items[i].png, items[i].err = qr.PNG(prefix+items[i].code, size)
 				}
 			}()
 		}
@@ -237,7 +291,7 @@ func (s *Service) WriteZip(ctx context.Context, batchID int64, size int, w io.Wr
 		go func() { done <- write(items) }()
 		return nil
 	}
-	err := s.store.StreamLabels(ctx, batchID, func(serial int, code string) error {
+	err = s.store.StreamLabels(ctx, batchID, func(serial int, code string) error {
 		pending = append(pending, item{serial: serial, code: code})
 		if len(pending) == chunk {
 			items := pending
@@ -296,7 +350,11 @@ func (s *Service) PNG(ctx context.Context, p model.Principal, code string, size 
 	if b, ok := s.pngs.Get(key); ok {
 		return b, nil
 	}
-	b, err := qr.PNG(s.URL(l.Code), size)
+	u, err := s.labelURL(ctx, l)
+	if err != nil {
+		return nil, err
+	}
+	b, err := qr.PNG(u, size)
 	if err != nil {
 		return nil, err
 	}
@@ -310,7 +368,11 @@ func (s *Service) SVG(ctx context.Context, p model.Principal, code string) ([]by
 	if err != nil {
 		return nil, err
 	}
-	return qr.SVG(s.URL(l.Code))
+	u, err := s.labelURL(ctx, l)
+	if err != nil {
+		return nil, err
+	}
+	return qr.SVG(u)
 }
 
 func requireReason(reason string) (string, error) {
