@@ -25,13 +25,16 @@ import (
 	"gimark/internal/config"
 	"gimark/internal/demo"
 	"gimark/internal/enterprise"
+	"gimark/internal/epcis"
 	"gimark/internal/filestore"
 	"gimark/internal/filing"
 	"gimark/internal/label"
 	"gimark/internal/metrics"
 	"gimark/internal/report"
+	"gimark/internal/resolver"
 	"gimark/internal/sales"
 	"gimark/internal/store"
+	"gimark/internal/tradeitem"
 	"gimark/internal/verify"
 	"gimark/model"
 )
@@ -176,6 +179,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st *store.S
 		Signals:          verify.NewSignals(st, cfg.ScanWarnThreshold),
 		Sales:            sales.New(st, nil),
 		Reports:          report.New(st, nil),
+		TradeItems:       tradeitem.New(st),
+		Resolver:         resolver.New(st, cfg.PublicBaseURL),
+		EPCIS:            epcis.NewExporter(st, cfg.PublicBaseURL, nil),
 		VerifyRatePerMin: cfg.VerifyRatePerMin,
 		Ready:            st,
 		Metrics:          mets,

@@ -11,7 +11,9 @@ import (
 )
 
 type batchRequest struct {
-	Quantity int `json:"quantity"`
+	Quantity int    `json:"quantity"`
+	GTIN     string `json:"gtin"` // optional: one of the filing's GTINs; labels then carry Digital Link URIs
+	Lot      string `json:"lot"`  // optional, with a GTIN: GS1 AI 10
 }
 
 type reasonRequest struct {
@@ -26,11 +28,13 @@ type batchResponse struct {
 	VoidReason string     `json:"void_reason,omitempty"`
 	CreatedAt  time.Time  `json:"created_at"`
 	VoidedAt   *time.Time `json:"voided_at,omitempty"`
+	GTIN       string     `json:"gtin,omitempty"`
+	Lot        string     `json:"lot,omitempty"`
 }
 
 func toBatchResponse(b *model.LabelBatch) batchResponse {
 	return batchResponse{ID: b.ID, FilingID: b.FilingID, Quantity: b.Quantity, Status: b.Status, VoidReason: b.VoidReason,
-		CreatedAt: b.CreatedAt.UTC(), VoidedAt: utcPtr(b.VoidedAt)}
+		CreatedAt: b.CreatedAt.UTC(), VoidedAt: utcPtr(b.VoidedAt), GTIN: b.GTIN, Lot: b.Lot}
 }
 
 type labelResponse struct {
@@ -51,7 +55,7 @@ func (a *app) orderBatch(c *gin.Context) error {
 	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
-	b, err := a.Labels.Order(c.Request.Context(), principal(c), id, req.Quantity)
+	b, err := a.Labels.OrderItem(c.Request.Context(), principal(c), id, req.Quantity, req.GTIN, req.Lot)
 	if err != nil {
 		return err
 	}

@@ -16,12 +16,15 @@ import (
 	"gimark/internal/auth"
 	"gimark/internal/catalog"
 	"gimark/internal/enterprise"
+	"gimark/internal/epcis"
 	"gimark/internal/filing"
 	"gimark/internal/label"
 	"gimark/internal/metrics"
 	"gimark/internal/ratelimit"
 	"gimark/internal/report"
+	"gimark/internal/resolver"
 	"gimark/internal/sales"
+	"gimark/internal/tradeitem"
 	"gimark/internal/verify"
 	"gimark/model"
 )
@@ -43,6 +46,9 @@ type Deps struct {
 	Signals     *verify.Signals
 	Sales       *sales.Service
 	Reports     *report.Service
+	TradeItems  *tradeitem.Service // GTINs under filings
+	Resolver    *resolver.Service  // the GS1 Digital Link resolver
+	EPCIS       *epcis.Exporter    // EPCIS 2.0 export
 	// VerifyRatePerMin limits verifications per client address (GIMARK_VERIFY_RATE_PER_MIN).
 	VerifyRatePerMin int
 	Ready            Readiness
@@ -129,11 +135,20 @@ func New(d Deps) *gin.Engine {
 	v1.GET("/products", a.rateLimit(publicLimit), a.handle(a.listProducts))
 	v1.GET("/products/:id", a.rateLimit(publicLimit), a.handle(a.getProduct))
 	v1.GET("/registry", a.rateLimit(publicLimit), a.handle(a.registry))
+	v1.GET("/registry/:number", a.rateLimit(publicLimit), a.handle(a.registryEntry))
 	v1.GET("/verify/:code", a.verifyLimit(verifyLimit, false), a.handle(a.verifyJSON))
 	// The consumer's page; /V/ is what upper-case QR URLs carry.
 	r.GET("/v/:code", a.verifyLimit(verifyLimit, true), a.handle(a.verifyHTML))
 	r.GET("/V/:code", a.verifyLimit(verifyLimit, true), a.handle(a.verifyHTML))
 	r.GET("/v", a.verifyForm)
+	// GS1 Digital Link: labels of a batch with a GTIN carry /01/{gtin}[/10/{lot}]/21/{code};
+	// the resolver redirects (the scan is counted at the target, under verifyLimit there).
+	for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodOptions} {
+		r.Handle(m, "/01/*ai", a.rateLimit(publicLimit), a.handle(a.digitalLink))
+	}
+	r.GET("/.well-known/gs1resolver", a.gs1Resolver)
+	r.GET(linksetContextPath, a.linksetContextDoc)
+	r.GET("/gs1/items/:gtin", a.rateLimit(publicLimit), a.handle(a.productPage))
 
 	// Signed in, any role.
 	v1.POST("/auth/logout", authn, anyRole, a.handle(a.logout))
@@ -160,6 +175,9 @@ func New(d Deps) *gin.Engine {
 	v1.GET("/filings/:id/events", authn, anyRole, a.handle(a.filingEvents))
 	v1.POST("/filings/:id/documents", authn, ent, a.handle(a.uploadDocument))
 	v1.GET("/filings/:id/documents/:doc_id", authn, anyRole, a.handle(a.downloadDocument))
+	// GTINs (GS1 trade items) under an approved filing: the owner records, the bureau reads.
+	v1.POST("/filings/:id/gtins", authn, ent, a.handle(a.addGTIN))
+	v1.GET("/filings/:id/gtins", authn, anyRole, a.handle(a.listGTINs))
 	// Labels: the owner of an approved filing orders and prints; reviewers see and void.
 	entOrRev := a.requireRole(model.RoleEnterprise, model.RoleReviewer)
 	v1.POST("/filings/:id/label-batches", authn, ent, a.handle(a.orderBatch))
@@ -172,6 +190,8 @@ func New(d Deps) *gin.Engine {
 	v1.GET("/labels/:code/qr.svg", authn, anyRole, a.handle(a.qrSVG))
 	v1.POST("/labels/:code/void", authn, entOrRev, a.handle(a.voidLabel))
 	v1.GET("/signals", authn, staff, a.handle(a.signals))
+	// EPCIS 2.0 events of the label history: an enterprise its own, the bureau all.
+	v1.GET("/epcis/events", authn, anyRole, a.handle(a.epcisEvents))
 
 	// Sales and reports: an enterprise reports and reads its own; the bureau reads all.
 	v1.PUT("/sales-records", authn, ent, a.handle(a.putSales))

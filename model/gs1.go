@@ -67,3 +67,59 @@ func splitBase(base string) (root, path string) {
 	}
 	return strings.ToUpper(u.Scheme + "://" + u.Host), u.EscapedPath()
 }
+
+// ProductPage is what gimark tells anyone about a GTIN it resolves (the gs1:pip page and the
+// resolver's facts): the trade item, its GI product and the enterprise using the mark.
+type ProductPage struct {
+	GTIN                string       `gorm:"column:gtin" json:"gtin"`
+	Description         string       `gorm:"column:description" json:"description,omitempty"`
+	FilingID            int64        `gorm:"column:filing_id" json:"-"`
+	FilingStatus        FilingStatus `gorm:"column:filing_status" json:"authorization_status"`
+	AuthorizationNumber string       `gorm:"column:authorization_number" json:"authorization_number"`
+	ProductName         string       `gorm:"column:product_name" json:"product_name"`
+	ProductKind         ProductKind  `gorm:"column:product_kind" json:"product_kind"`
+	ReferenceNumber     string       `gorm:"column:reference_number" json:"reference_number"`
+	RegistrationNumber  string       `gorm:"column:registration_number" json:"registration_number,omitempty"`
+	ProtectedArea       string       `gorm:"column:protected_area" json:"protected_area"`
+	EnterpriseName      string       `gorm:"column:enterprise_name" json:"enterprise_name"`
+	EnterpriseUSCC      string       `gorm:"column:uscc" json:"enterprise_uscc"`
+}
+
+// AuthorizationEntry is one authorization's public record, whatever its state now (the
+// target of EPCIS certificationInfo and of the resolver's gs1:certificationInfo link).
+type AuthorizationEntry struct {
+	RegistryEntry
+	Status FilingStatus `gorm:"column:status"`
+}
+
+// EPCIS source kinds: what in gimark's history becomes an EPCIS event.
+const (
+	EPCISBatchOrdered = "batch_ordered" // ObjectEvent ADD, commissioning
+	EPCISBatchVoided  = "batch_voided"  // ObjectEvent DELETE, decommissioning
+	EPCISLabelVoided  = "label_voided"  // ObjectEvent DELETE, decommissioning (one label)
+	EPCISFilingStatus = "filing_status" // ObjectEvent OBSERVE: the authorization changed state
+)
+
+// EPCISSource is one fact of gimark's history that the EPCIS export turns into events. The
+// labels of a batch are not in it: they stream separately, in serial ranges.
+type EPCISSource struct {
+	Kind                string    `gorm:"column:kind"`
+	At                  time.Time `gorm:"column:at"`
+	FilingID            int64     `gorm:"column:filing_id"`
+	BatchID             int64     `gorm:"column:batch_id"`
+	FirstLabelID        int64     `gorm:"column:first_label_id"`
+	Quantity            int       `gorm:"column:quantity"`
+	GTIN                string    `gorm:"column:gtin"`
+	Lot                 string    `gorm:"column:lot"`
+	Code                string    `gorm:"column:code"`     // label_voided
+	ToState             string    `gorm:"column:to_state"` // filing_status
+	Action              string    `gorm:"column:action"`   // filing_status: filing.suspend, …
+	AuthorizationNumber string    `gorm:"column:auth_no"`
+}
+
+// EPCISFilter narrows the export; zero fields do not filter. From is inclusive, To exclusive.
+type EPCISFilter struct {
+	From, To     time.Time
+	EnterpriseID int64
+	ProductID    int64
+}

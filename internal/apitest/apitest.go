@@ -27,13 +27,16 @@ import (
 	"gimark/internal/auth"
 	"gimark/internal/catalog"
 	"gimark/internal/enterprise"
+	"gimark/internal/epcis"
 	"gimark/internal/filestore"
 	"gimark/internal/filing"
 	"gimark/internal/label"
 	"gimark/internal/metrics"
 	"gimark/internal/report"
+	"gimark/internal/resolver"
 	"gimark/internal/sales"
 	"gimark/internal/store"
+	"gimark/internal/tradeitem"
 	"gimark/internal/testdb"
 	"gimark/internal/uscc"
 	"gimark/internal/verify"
@@ -168,6 +171,7 @@ func New(t testing.TB, eng testdb.Engine, o Options) *Env {
 	h := api.New(api.Deps{Log: log, Accounts: accounts, Enterprises: enterprise.New(st), Catalog: cat,
 		Filings: filings, Labels: labels, Verify: verifier, Signals: verify.NewSignals(st, threshold),
 		Sales: sales.New(st, clock.Now), Reports: report.New(st, clock.Now),
+		TradeItems: tradeitem.New(st), Resolver: resolver.New(st, base), EPCIS: epcis.NewExporter(st, base, clock.Now),
 		Ready: st, Metrics: mets, AuthRatePerMin: rate, PublicRatePerMin: rate, VerifyRatePerMin: verifyRate, Now: clock.Now})
 	return &Env{T: t, Engine: eng.Name, Store: st, Handler: h, Accounts: accounts, Clock: clock, Secret: secret, Log: logBuf,
 		DataDir: dataDir, Filings: filings, Labels: labels, Verify: verifier, Recorder: rec}

@@ -2,6 +2,7 @@ package epcis
 
 import (
 	"net/url"
+	"strconv"
 	"strings"
 
 	"gimark/internal/gs1"
@@ -209,3 +210,5 @@ func urnToDL(s string) (string, bool) {
 	}
 	return "", false
 }
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

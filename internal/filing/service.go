@@ -23,6 +23,7 @@ type Store interface {
 	TransitionFiling(ctx context.Context, in model.FilingTransition) (*model.Filing, error)
 	FilingEvents(ctx context.Context, id int64) ([]model.FilingEvent, error)
 	ListRegistry(ctx context.Context, productID int64, text string, page model.Page) ([]model.RegistryEntry, int64, error)
+	AuthorizationByNumber(ctx context.Context, number string) (*model.AuthorizationEntry, error)
 	CreateDocument(ctx context.Context, d *model.Document) error
 	DocumentsOf(ctx context.Context, filingID int64) ([]model.Document, error)
 	DocumentByID(ctx context.Context, filingID, docID int64) (*model.Document, error)
@@ -356,4 +357,14 @@ func (s *Service) OpenDocument(ctx context.Context, p model.Principal, id, docID
 		return nil, nil, err
 	}
 	return d, fh, nil
+}
+
+// Authorization is one authorization's public register entry by its number, with its
+// current state (approved, suspended, revoked or cancelled): the target of EPCIS
+// certificationInfo and of a label's gs1:certificationInfo link.
+func (s *Service) Authorization(ctx context.Context, number string) (*model.AuthorizationEntry, error) {
+	if number == "" || len(number) > 64 {
+		return nil, model.NotFound("authorization")
+	}
+	return s.store.AuthorizationByNumber(ctx, number)
 }

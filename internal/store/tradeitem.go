@@ -53,3 +53,35 @@ func (s *Store) TradeItemsByGTIN(ctx context.Context, gtin14 string) ([]model.Tr
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// ProductPageByGTIN reads what the resolver tells about a GTIN: its first record (oldest),
+// with the filing, the product and the enterprise. Unknown GTIN: not found.
+func (s *Store) ProductPageByGTIN(ctx context.Context, gtin14 string) (*model.ProductPage, error) {
+	var out model.ProductPage
+	err := s.rdb.WithContext(ctx).Table("trade_items AS t").
+		Select(`t.gtin, t.description, f.id AS filing_id, f.status AS filing_status, COALESCE(f.authorization_number, '') AS authorization_number,
+p.name AS product_name, p.kind AS product_kind, p.reference_number, p.registration_number, p.protected_area,
+e.name AS enterprise_name, e.uscc`).
+		Joins("JOIN filings f ON f.id = t.filing_id").
+		Joins("JOIN products p ON p.id = f.product_id").
+		Joins("JOIN enterprises e ON e.id = f.enterprise_id").
+		Where("t.gtin = ?", gtin14).Order("t.id").Limit(1).Take(&out).Error
+	if err != nil {
+		return nil, translate(err, "GTIN")
+	}
+	return &out, nil
+}
+
+// AuthorizationByNumber reads one authorization's public record by its number.
+func (s *Store) AuthorizationByNumber(ctx context.Context, number string) (*model.AuthorizationEntry, error) {
+	var out model.AuthorizationEntry
+	err := s.rdb.WithContext(ctx).Table("filings AS f").
+		Joins("JOIN enterprises e ON e.id = f.enterprise_id").
+		Joins("JOIN products p ON p.id = f.product_id").
+		Select("f.id AS filing_id, e.name AS enterprise_name, e.uscc, p.id AS product_id, p.name AS product_name, f.authorization_number, f.approved_at, f.status").
+		Where("f.authorization_number = ?", number).Take(&out).Error
+	if err != nil {
+		return nil, translate(err, "authorization")
+	}
+	return &out, nil
+}

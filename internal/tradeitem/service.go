@@ -16,6 +16,7 @@ type Store interface {
 	CreateTradeItem(ctx context.Context, t *model.TradeItem) error
 	TradeItemsOfFiling(ctx context.Context, filingID int64) ([]model.TradeItem, error)
 	TradeItemsByGTIN(ctx context.Context, gtin14 string) ([]model.TradeItem, error)
+	ProductPageByGTIN(ctx context.Context, gtin14 string) (*model.ProductPage, error)
 }
 
 // Service is trade-item recording and lookup.
@@ -77,4 +78,9 @@ func (s *Service) List(ctx context.Context, p model.Principal, filingID int64) (
 // ByGTIN returns the records of a GTIN-14 (public: the resolver's lookup).
 func (s *Service) ByGTIN(ctx context.Context, gtin14 string) ([]model.TradeItem, error) {
 	return s.store.TradeItemsByGTIN(ctx, gtin14)
+}
+
+// Page is the public product page of a GTIN-14 (the resolver's gs1:pip target).
+func (s *Service) Page(ctx context.Context, gtin14 string) (*model.ProductPage, error) {
+	return s.store.ProductPageByGTIN(ctx, gtin14)
 }
