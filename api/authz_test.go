@@ -31,6 +31,15 @@ type authzFixture struct {
 	code           string
 	sold           int64 // a product entA holds an approved filing for
 	n              int
+	dlLabel        *dlLabel
+}
+
+// dl is a label of entA's carrying a Digital Link URI (made once).
+func (f *authzFixture) dl() *dlLabel {
+	if f.dlLabel == nil {
+		f.dlLabel = newDLLabel(f.e, f.a, f.rev, "LOT-A1")
+	}
+	return f.dlLabel
 }
 
 func (f *authzFixture) fresh() string { f.n++; return fmt.Sprintf("x%d", f.n) }
@@ -198,6 +207,19 @@ var authzTable = map[string]authzCase{
 	"GET /V/:code":             {path: func(f *authzFixture) string { return "/V/" + f.code }, want: all(200)},
 	"GET /v":                   {path: fixed("/v?code=abc"), want: all(303)},
 	"GET /api/v1/signals":      {path: fixed("/api/v1/signals"), want: want(401, 403, 403, 200, 200)},
+	"POST /api/v1/filings/:id/gtins": {path: func(f *authzFixture) string {
+		return fmt.Sprintf("/api/v1/filings/%d/gtins", f.filingIn("approved"))
+	}, body: func(f *authzFixture, _ string) any { return map[string]string{"gtin": testGTIN(f.n + 500)} }, want: want(401, 201, 404, 403, 403)},
+	"GET /api/v1/filings/:id/gtins": {path: func(f *authzFixture) string { return fmt.Sprintf("/api/v1/filings/%d/gtins", f.draft) },
+		want: want(401, 200, 404, 200, 200)},
+	"GET /api/v1/registry/:number":    {path: func(f *authzFixture) string { return "/api/v1/registry/" + f.dl().auth }, want: all(200)},
+	"GET /api/v1/epcis/events":        {path: fixed("/api/v1/epcis/events"), want: want(401, 200, 200, 200, 200)},
+	"GET /gs1/items/:gtin":            {path: func(f *authzFixture) string { return "/gs1/items/" + f.dl().gtin }, want: all(200)},
+	"GET /gs1/linkset-context.jsonld": {path: fixed("/gs1/linkset-context.jsonld"), want: all(200)},
+	"GET /.well-known/gs1resolver":    {path: fixed("/.well-known/gs1resolver"), want: all(200)},
+	"GET /01/*ai":                     {path: func(f *authzFixture) string { return f.dl().path }, want: all(307)},
+	"HEAD /01/*ai":                    {path: func(f *authzFixture) string { return f.dl().path }, want: all(307)},
+	"OPTIONS /01/*ai":                 {path: func(f *authzFixture) string { return f.dl().path }, want: all(204)},
 	// entB holds no approved filing for the product: its report is refused as invalid (422).
 	"PUT /api/v1/sales-records": {path: fixed("/api/v1/sales-records"), body: func(f *authzFixture, _ string) any {
 		return map[string]any{"records": []map[string]any{{"product_id": f.sold, "period": "2021-06", "channel": "offline",

@@ -229,3 +229,45 @@ func (e *Exporter) RegisterURL(number string) string {
 func (e *Exporter) LocationURI(filingID int64) string {
 	return e.base + "/gs1/locations/" + itoa(filingID)
 }
+
+// CheckCertificationInfo applies the ratified EPCIS 2.0 schema's rule for certificationInfo
+// to every event of a document (the openly licensed draft schema has none): a URI, or a list
+// of URIs. It returns the first offending event's index, or -1.
+func CheckCertificationInfo(doc map[string]any) int {
+	body, _ := doc["epcisBody"].(map[string]any)
+	events, _ := body["eventList"].([]any)
+	for i, e := range events {
+		ev, _ := e.(map[string]any)
+		v, ok := ev["certificationInfo"]
+		if !ok {
+			continue
+		}
+		if !validCertificationInfo(v) {
+			return i
+		}
+	}
+	return -1
+}
+
+func validCertificationInfo(v any) bool {
+	isURI := func(x any) bool {
+		s, ok := x.(string)
+		if !ok {
+			return false
+		}
+		u, err := url.Parse(s)
+		return err == nil && u.Scheme != "" && (u.Host != "" || u.Opaque != "" || u.Path != "")
+	}
+	if l, ok := v.([]any); ok {
+		if len(l) == 0 {
+			return false
+		}
+		for _, x := range l {
+			if !isURI(x) {
+				return false
+			}
+		}
+		return true
+	}
+	return isURI(v)
+}

@@ -5,10 +5,14 @@
 package standards
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/dlclark/regexp2"
+	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
 // Dir returns the shared standards folder, or ends the test when it is missing.
@@ -85,3 +89,63 @@ func TSV(t testing.TB, rel string) []map[string]string {
 	}
 	return rows
 }
+
+// Schema compiles a JSON Schema under the standards folder with
+// github.com/santhosh-tekuri/jsonschema/v6; formats (uri, date-time) are asserted when
+// formats is set (gimark's own documents), not for third-party fixtures that GS1 and
+// openepcis validate without them. ecma selects an ECMA-262
+// regular-expression engine (github.com/dlclark/regexp2) for schemas whose patterns Go's
+// RE2 cannot compile, such as GS1's linkset schema (a look-ahead).
+func Schema(t testing.TB, rel string, ecma, formats bool) *jsonschema.Schema {
+	t.Helper()
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(File(t, rel)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := jsonschema.NewCompiler()
+	if formats {
+		c.AssertFormat()
+	} else {
+		// draft-07 schemas assert formats in this validator whatever the setting: make the
+		// two the fixtures rely on annotations only, as Python's jsonschema does by default.
+		for _, name := range []string{"uri", "date-time"} {
+			c.RegisterFormat(&jsonschema.Format{Name: name, Validate: func(any) error { return nil }})
+		}
+	}
+	if ecma {
+		c.UseRegexpEngine(func(s string) (jsonschema.Regexp, error) {
+			re, err := regexp2.Compile(s, regexp2.ECMAScript)
+			if err != nil {
+				return nil, err
+			}
+			return (*ecmaRegexp)(re), nil
+		})
+	}
+	url := "file:///standards/" + rel
+	if err := c.AddResource(url, doc); err != nil {
+		t.Fatal(err)
+	}
+	sch, err := c.Compile(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sch
+}
+
+// Validate checks a JSON document against a compiled schema.
+func Validate(sch *jsonschema.Schema, body []byte) error {
+	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	return sch.Validate(inst)
+}
+
+type ecmaRegexp regexp2.Regexp
+
+func (re *ecmaRegexp) MatchString(s string) bool {
+	ok, err := (*regexp2.Regexp)(re).MatchString(s)
+	return err == nil && ok
+}
+
+func (re *ecmaRegexp) String() string { return (*regexp2.Regexp)(re).String() }
