@@ -157,6 +157,17 @@ func (a *app) digitalLink(c *gin.Context) error {
 	return nil
 }
 
+// looksLikeDigitalLink: a path that starts with a GS1 AI or a retired convenience alpha
+// (/10/…, /21/…, /gtin/…) is a malformed Digital Link, answered 400 like one, not 404.
+func looksLikeDigitalLink(p string) bool {
+	seg, _, _ := strings.Cut(strings.TrimPrefix(p, "/"), "/")
+	switch seg {
+	case "gtin", "lot", "ser", "cpv", "10", "21", "22", "235":
+		return true
+	}
+	return false
+}
+
 const linksetContextPath = "/gs1/linkset-context.jsonld"
 
 // linksetContext is the JSON-LD context that turns gimark's linksets into linked data

@@ -207,11 +207,11 @@ func TestBatchWithGTIN(t *testing.T) {
 			body  map[string]any
 			field string
 		}{
-			{map[string]any{"quantity": 1, "gtin": testGTIN(999999)}, "gtin"},      // valid, not recorded here
-			{map[string]any{"quantity": 1, "gtin": "96385075"}, "gtin"},           // check digit
-			{map[string]any{"quantity": 1, "lot": "L1"}, "lot"},                   // lot without GTIN
-			{map[string]any{"quantity": 1, "gtin": d.gtin, "lot": "L 1"}, "lot"},  // space is not CSET 82
-			{map[string]any{"quantity": 1, "gtin": d.gtin, "lot": "批次"}, "lot"},   // nor is Chinese
+			{map[string]any{"quantity": 1, "gtin": testGTIN(999999)}, "gtin"},    // valid, not recorded here
+			{map[string]any{"quantity": 1, "gtin": "96385075"}, "gtin"},          // check digit
+			{map[string]any{"quantity": 1, "lot": "L1"}, "lot"},                  // lot without GTIN
+			{map[string]any{"quantity": 1, "gtin": d.gtin, "lot": "L 1"}, "lot"}, // space is not CSET 82
+			{map[string]any{"quantity": 1, "gtin": d.gtin, "lot": "批次"}, "lot"},  // nor is Chinese
 			{map[string]any{"quantity": 1, "gtin": d.gtin, "lot": strings.Repeat("A", 21)}, "lot"},
 		} {
 			if p := e.Post(orders, a.Token, c.body).Problem(t, 422); !p.HasField(c.field) {

@@ -99,6 +99,10 @@ func New(d Deps) *gin.Engine {
 		console.DocumentsRoute:          d.Filings.MaxUpload() + 64<<10,
 	}))
 	r.NoRoute(a.handle(func(c *gin.Context) error {
+		if looksLikeDigitalLink(c.Request.URL.Path) {
+			// /10/…, /gtin/…: a Digital Link without its GTIN, or with the retired short names.
+			return a.digitalLink(c)
+		}
 		return model.CodeError(model.KindNotFound, "route_not_found", "no such endpoint")
 	}))
 	r.NoMethod(a.handle(func(c *gin.Context) error {
