@@ -5,7 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"maps"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -26,7 +29,7 @@ type Store interface {
 	EPCISSources(ctx context.Context, f model.EPCISFilter) ([]model.EPCISSource, error)
 	StreamLabels(ctx context.Context, batchID int64, fn func(serial int, code string) error) error
 	StreamBatchVoidLabels(ctx context.Context, b *model.EPCISSource, voidedAt time.Time, fn func(serial int, code string) error) error
-	TradeItemsOfFiling(ctx context.Context, filingID int64) ([]model.TradeItem, error)
+	LabelsByGTIN(ctx context.Context, filingID int64, at time.Time) (map[string]int64, error)
 }
 
 // Exporter writes EPCIS 2.0 documents of gimark's label history.
@@ -171,17 +174,19 @@ func (e *Exporter) events(ctx context.Context, s *model.EPCISSource, emit func(m
 		step, disp := statusStep(s.Action)
 		ev["bizStep"], ev["disposition"] = step, disp
 		ev["gimark:authorizationStatus"] = s.ToState
-		items, err := e.store.TradeItemsOfFiling(ctx, s.FilingID)
+		// The goods concerned, by class: each GTIN of the filing with the count of its labels
+		// issued by then. Labels without a GTIN have no class to name.
+		counts, err := e.store.LabelsByGTIN(ctx, s.FilingID, s.At)
 		if err != nil {
 			return err
 		}
-		if len(items) == 0 {
+		var q []any
+		for _, g := range slices.Sorted(maps.Keys(counts)) {
+			q = append(q, map[string]any{"epcClass": e.base + "/01/" + g, "quantity": json.Number(strconv.FormatInt(counts[g], 10))})
+		}
+		if len(q) == 0 {
 			ev["epcList"] = []string{}
 		} else {
-			var q []any
-			for _, t := range items {
-				q = append(q, map[string]any{"epcClass": e.base + "/01/" + t.GTIN})
-			}
 			ev["quantityList"] = q
 		}
 		return emit(jsonish(ev))

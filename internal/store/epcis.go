@@ -105,3 +105,24 @@ ORDER BY l.id LIMIT ?`)
 		}
 	}
 }
+
+// LabelsByGTIN counts, per GTIN, the labels of a filing's batches with a GTIN that were
+// issued at time at and not voided as a batch by then: the instances an authorization's
+// status change concerns.
+func (s *Store) LabelsByGTIN(ctx context.Context, filingID int64, at time.Time) (map[string]int64, error) {
+	var rows []struct {
+		GTIN string `gorm:"column:gtin"`
+		N    int64  `gorm:"column:n"`
+	}
+	err := s.rdb.WithContext(ctx).Table("label_batches").Select("gtin, SUM(quantity) AS n").
+		Where("filing_id = ? AND gtin <> '' AND created_at <= ? AND (voided_at IS NULL OR voided_at > ?)", filingID, at, at).
+		Group("gtin").Order("gtin").Scan(&rows).Error
+	if err != nil {
+		return nil, translate(err, "label batch")
+	}
+	out := map[string]int64{}
+	for _, r := range rows {
+		out[r.GTIN] = r.N
+	}
+	return out, nil
+}
