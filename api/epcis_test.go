@@ -162,7 +162,9 @@ func TestEPCISExport(t *testing.T) {
 		if w := exportEPCIS(t, e, a.Token, q); len(w.events) != 2 || w.events[0]["action"] != "DELETE" || w.events[1]["action"] != "ADD" {
 			t.Fatalf("window: %s", w.raw)
 		}
-		var product struct{ ProductID int64 `json:"product_id"` }
+		var product struct {
+			ProductID int64 `json:"product_id"`
+		}
 		e.Get(fmt.Sprintf("/api/v1/filings/%d", plain), a.Token).JSON(t, &product)
 		if n := len(exportEPCIS(t, e, rev.Token, fmt.Sprintf("?product_id=%d", product.ProductID)).events); n != 1 {
 			t.Fatalf("product filter: %d", n)
