@@ -131,6 +131,10 @@ func TestGTINs(t *testing.T) {
 		if len(list.Items) != 4 {
 			t.Fatalf("%d GTINs after refusals", len(list.Items))
 		}
+		var audits int64
+		if err := e.Store.DB().Table("audit_events").Where("action = ?", "trade_item.create").Count(&audits).Error; err != nil || audits != 5 {
+			t.Fatalf("%d trade_item.create audit events (%v), want 5", audits, err)
+		}
 	})
 }
 
