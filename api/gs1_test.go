@@ -90,8 +90,9 @@ func TestGTINs(t *testing.T) {
 		p := e.Product("枸杞GTIN")
 		f := e.Approved(a, p, rev)
 		path := fmt.Sprintf("/api/v1/filings/%d/gtins", f)
-		for in, want := range map[string]string{"96385074": "00000096385074", "036000291452": "00036000291452",
-			"4006381333931": "04006381333931", "10614141073464": "10614141073464"} {
+		for _, c := range [][2]string{{"96385074", "00000096385074"}, {"036000291452", "00036000291452"},
+			{"4006381333931", "04006381333931"}, {"10614141073464", "10614141073464"}} {
+			in, want := c[0], c[1]
 			r := e.Post(path, a.Token, map[string]string{"gtin": in, "description": "规格 " + in})
 			if r.Code != http.StatusCreated || r.Map(t)["gtin"] != want {
 				t.Fatalf("add %s: %d %s, want gtin %s", in, r.Code, r.Body, want)

@@ -39,7 +39,9 @@ func (fakeStore) StreamBatchVoidLabels(context.Context, *model.EPCISSource, time
 	return nil
 }
 
-func (fakeStore) LabelsByGTIN(context.Context, int64, time.Time) (map[string]int64, error) { return nil, nil }
+func (fakeStore) LabelsByGTIN(context.Context, int64, time.Time) (map[string]int64, error) {
+	return nil, nil
+}
 
 // BenchmarkExportBatch exports one batch of 100,000 and of 1,000,000 labels and reports the
 // peak heap in use while it streams: flat in the batch size (events of MaxEPCs), not
