@@ -98,7 +98,7 @@ func (a *app) dlHeaders(c *gin.Context, anchor string) {
 	h.Set("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS")
 	h.Set("Access-Control-Allow-Headers", "Accept, Accept-Language")
 	h.Set("Access-Control-Expose-Headers", "Link, Location")
-	h.Add("Vary", "Accept")
+	h.Set("Vary", "Accept")
 	if anchor != "" {
 		h.Set("Link", `<`+anchor+`?linkType=linkset>; rel="linkset"; type="`+linksetMedia+`"`)
 	}

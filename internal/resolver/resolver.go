@@ -11,6 +11,9 @@ import (
 	"errors"
 	"net/url"
 	"strings"
+	"time"
+
+	"github.com/hashicorp/golang-lru/v2/expirable"
 
 	"gimark/internal/gs1"
 	"gimark/model"
@@ -34,11 +37,28 @@ type Store interface {
 type Service struct {
 	store Store
 	base  string // public base URL, no trailing slash: anchors and link targets start here
+	// pages caches what the resolver reads of a GTIN: every Digital Link scan asks, and it
+	// changes rarely (an authorization's state, a catalog edit). 30 s bounds staleness, as
+	// verification's facts cache does.
+	pages *expirable.LRU[string, *model.ProductPage]
 }
 
 // New wires a Service; baseURL is GIMARK_PUBLIC_BASE_URL.
 func New(store Store, baseURL string) *Service {
-	return &Service{store: store, base: strings.TrimRight(baseURL, "/")}
+	return &Service{store: store, base: strings.TrimRight(baseURL, "/"),
+		pages: expirable.NewLRU[string, *model.ProductPage](10_000, nil, 30*time.Second)}
+}
+
+func (s *Service) page(ctx context.Context, gtin string) (*model.ProductPage, error) {
+	if p, ok := s.pages.Get(gtin); ok {
+		return p, nil
+	}
+	p, err := s.store.ProductPageByGTIN(ctx, gtin)
+	if err != nil {
+		return nil, err
+	}
+	s.pages.Add(gtin, p)
+	return p, nil
 }
 
 // Base is the public base URL without a trailing slash.
@@ -82,7 +102,7 @@ func (s *Service) Resolve(ctx context.Context, escapedPath, rawQuery string) (*R
 		}
 		return nil, err
 	}
-	page, err := s.store.ProductPageByGTIN(ctx, d.GTIN)
+	page, err := s.page(ctx, d.GTIN)
 	if model.IsKind(err, model.KindNotFound) {
 		return nil, &model.Error{Kind: model.KindMalformed, Code: "unknown_gtin",
 			Msg: "GTIN " + d.GTIN + " is not recorded under any filing at this resolver"}
