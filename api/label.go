@@ -1,6 +1,7 @@
 package api
 
 import (
+	"math"
 	"net/http"
 	"strconv"
 	"time"
@@ -30,11 +31,14 @@ type batchResponse struct {
 	VoidedAt   *time.Time `json:"voided_at,omitempty"`
 	GTIN       string     `json:"gtin,omitempty"`
 	Lot        string     `json:"lot,omitempty"`
+	// PublicBaseURL is what the batch's QR codes point at (recorded when it was ordered).
+	PublicBaseURL string `json:"public_base_url"`
 }
 
-func toBatchResponse(b *model.LabelBatch) batchResponse {
+func (a *app) toBatchResponse(b *model.LabelBatch) batchResponse {
 	return batchResponse{ID: b.ID, FilingID: b.FilingID, Quantity: b.Quantity, Status: b.Status, VoidReason: b.VoidReason,
-		CreatedAt: b.CreatedAt.UTC(), VoidedAt: utcPtr(b.VoidedAt), GTIN: b.GTIN, Lot: b.Lot}
+		CreatedAt: b.CreatedAt.UTC(), VoidedAt: utcPtr(b.VoidedAt), GTIN: b.GTIN, Lot: b.Lot,
+		PublicBaseURL: b.BaseURL(a.Labels.BaseURL())}
 }
 
 type labelResponse struct {
@@ -59,7 +63,7 @@ func (a *app) orderBatch(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusCreated, toBatchResponse(b))
+	c.JSON(http.StatusCreated, a.toBatchResponse(b))
 	return nil
 }
 
@@ -77,7 +81,7 @@ func (a *app) listBatches(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, newList(items, toBatchResponse, total, page))
+	c.JSON(http.StatusOK, newList(items, a.toBatchResponse, total, page))
 	return nil
 }
 
@@ -90,7 +94,7 @@ func (a *app) getBatch(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, toBatchResponse(b))
+	c.JSON(http.StatusOK, a.toBatchResponse(b))
 	return nil
 }
 
@@ -165,7 +169,17 @@ func (a *app) qrPNG(c *gin.Context) error {
 }
 
 func (a *app) qrSVG(c *gin.Context) error {
-	b, err := a.Labels.SVG(c.Request.Context(), principal(c), c.Param("code"))
+	size, err := sizeParam(c, 256)
+	if err != nil {
+		return err
+	}
+	var mm float64
+	if v := c.Query("mm"); v != "" {
+		if mm, err = strconv.ParseFloat(v, 64); err != nil || math.IsNaN(mm) || mm == 0 {
+			return model.Fields{{Field: "mm", Message: "must be a number of millimetres, e.g. 25"}}.Err()
+		}
+	}
+	b, err := a.Labels.SVGSized(c.Request.Context(), principal(c), c.Param("code"), size, mm)
 	if err != nil {
 		return err
 	}
@@ -187,7 +201,7 @@ func (a *app) voidBatch(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, toBatchResponse(b))
+	c.JSON(http.StatusOK, a.toBatchResponse(b))
 	return nil
 }
 

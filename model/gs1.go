@@ -21,9 +21,10 @@ type TradeItem struct {
 // TableName pins the table.
 func (TradeItem) TableName() string { return "trade_items" }
 
-// LabelURLPrefix is everything of a batch's label URL before the code, on base (the public
-// base URL the batch was ordered under). It is the one place that decides what a label's QR
-// carries, for codes.csv, QR images, the ZIP and print sheets alike:
+// LabelURLPrefix is everything of a batch's label URL before the code, on the public base URL
+// the batch recorded when it was ordered — or on base (the configured one) for a batch
+// ordered before batches recorded it (see BaseURL). It is the one place that decides what a
+// label's QR carries, for codes.csv, QR images, the ZIP and print sheets alike:
 //
 //   - no GTIN: BASE/V/CODE, the verification page;
 //   - a GTIN: a GS1 Digital Link URI, BASE/01/{gtin14}[/10/{lot}]/21/CODE.
@@ -34,7 +35,7 @@ func (TradeItem) TableName() string { return "trade_items" }
 // with lower-case letters or punctuation outside the alphanumeric set makes the encoder use
 // byte mode. A base URL with a path keeps that path's case (and /v/).
 func (b *LabelBatch) LabelURLPrefix(base string) string {
-	root, path := splitBase(base)
+	root, path := splitBase(b.BaseURL(base))
 	if b.GTIN == "" {
 		if path == "" {
 			return root + "/V/"

@@ -1,6 +1,9 @@
 package model
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Label and batch states.
 const (
@@ -28,10 +31,24 @@ type LabelBatch struct {
 	// Link URIs (see LabelURLPrefix); both "" otherwise.
 	GTIN string `gorm:"column:gtin"`
 	Lot  string `gorm:"column:lot"`
+
+	// PublicBaseURL is GIMARK_PUBLIC_BASE_URL when the batch was ordered, so a later change
+	// of domain never changes what the batch reprints. Nil for batches ordered before it was
+	// recorded: they use the configured base URL.
+	PublicBaseURL *string `gorm:"column:public_base_url"`
 }
 
 // TableName pins the table.
 func (LabelBatch) TableName() string { return "label_batches" }
+
+// BaseURL is the public base URL the batch's labels point at: the one recorded when it was
+// ordered, or fallback (the configured one) for a batch ordered before it was recorded.
+func (b *LabelBatch) BaseURL(fallback string) string {
+	if b.PublicBaseURL != nil && *b.PublicBaseURL != "" {
+		return *b.PublicBaseURL
+	}
+	return strings.TrimRight(fallback, "/")
+}
 
 // Label is one printed label: a unique, unguessable code and its serial in the batch.
 type Label struct {

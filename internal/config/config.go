@@ -33,6 +33,14 @@ type Config struct {
 	TrustedProxies    []string
 	ShutdownTimeout   time.Duration
 	PprofAddr         string // empty: no profiler; otherwise a loopback address
+	// AllowHTTPBaseURL accepts an http:// PublicBaseURL in production
+	// (GIMARK_ALLOW_HTTP_BASE_URL=true), for a bureau whose domain has no certificate yet.
+	AllowHTTPBaseURL bool
+	// MetricsAddr, when set, serves /metrics on its own listener and not on Addr.
+	MetricsAddr string
+	// MetricsPublic keeps /metrics on the public listener in production
+	// (GIMARK_METRICS_PUBLIC=true); development serves it there unless MetricsAddr is set.
+	MetricsPublic bool
 }
 
 // Production reports whether the strict checks apply.
@@ -66,6 +74,17 @@ func Load(getenv func(string) string) (Config, error) {
 		}
 		return ""
 	}
+	boolVar := func(name string) bool {
+		switch v := strings.ToLower(get(name, "")); v {
+		case "", "false", "0", "no":
+			return false
+		case "true", "1", "yes":
+			return true
+		default:
+			errs = append(errs, fmt.Errorf("%s must be true or false, got %q", name, v))
+			return false
+		}
+	}
 	intVar := func(name string, def, min, max int) int {
 		v := get(name, "")
 		if v == "" {
@@ -95,6 +114,16 @@ func Load(getenv func(string) string) (Config, error) {
 		LogLevel:          get("GIMARK_LOG_LEVEL", "info"),
 		ShutdownTimeout:   time.Duration(intVar("GIMARK_SHUTDOWN_TIMEOUT_SEC", 30, 1, 3600)) * time.Second,
 		PprofAddr:         get("GIMARK_PPROF_ADDR", ""),
+		AllowHTTPBaseURL:  boolVar("GIMARK_ALLOW_HTTP_BASE_URL"),
+		MetricsAddr:       get("GIMARK_METRICS_ADDR", ""),
+		MetricsPublic:     boolVar("GIMARK_METRICS_PUBLIC"),
+	}
+	if c.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			errs = append(errs, fmt.Errorf("GIMARK_METRICS_ADDR must be host:port, got %q", c.MetricsAddr))
+		} else if c.MetricsAddr == c.Addr {
+			errs = append(errs, fmt.Errorf("GIMARK_METRICS_ADDR must differ from GIMARK_ADDR (%q); set GIMARK_METRICS_PUBLIC=true to serve /metrics there", c.Addr))
+		}
 	}
 	// The profiler shows internals and costs CPU on demand: loopback only.
 	if c.PprofAddr != "" {
@@ -153,11 +182,60 @@ func Load(getenv func(string) string) (Config, error) {
 		if c.AdminPassword != "" && len(c.AdminPassword) < 12 {
 			errs = append(errs, errors.New("GIMARK_ADMIN_PASSWORD must be at least 12 characters in production"))
 		}
+		// Every QR code printed carries this URL: a label that points at localhost or an
+		// office network is waste, and a printed label cannot be corrected.
+		if strings.TrimSpace(getenv("GIMARK_PUBLIC_BASE_URL")) == "" {
+			errs = append(errs, errors.New("GIMARK_PUBLIC_BASE_URL is required when GIMARK_ENV=production: it is printed in every label's QR code (e.g. https://gi.example.gov.cn)"))
+		} else if err := checkPublicBaseURL(c.PublicBaseURL, c.AllowHTTPBaseURL); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	if err := errors.Join(errs...); err != nil {
 		return Config{}, fmt.Errorf("configuration: %w", err)
 	}
 	return c, nil
+}
+
+// checkPublicBaseURL refuses, in production, a base URL that consumers' phones cannot reach:
+// not https (unless allowHTTP), or a host that is loopback, private, link-local, unspecified
+// or a name without a public domain (localhost, a single label, .local, .internal).
+func checkPublicBaseURL(raw string, allowHTTP bool) error {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return nil // reported by the general URL check
+	}
+	bad := func(why string) error {
+		return fmt.Errorf("GIMARK_PUBLIC_BASE_URL %q %s in production: it is printed in every label's QR code", raw, why)
+	}
+	switch {
+	case u.Scheme == "http" && !allowHTTP:
+		return bad("must use https (set GIMARK_ALLOW_HTTP_BASE_URL=true to accept http)")
+	case u.User != nil:
+		return bad("must not carry a user or password")
+	}
+	host := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
+	if ip := net.ParseIP(host); ip != nil {
+		switch {
+		case ip.IsLoopback():
+			return bad("points at a loopback address")
+		case ip.IsPrivate():
+			return bad("points at a private network address")
+		case ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast():
+			return bad("points at a link-local address")
+		case ip.IsUnspecified() || ip.IsMulticast():
+			return bad("points at no reachable host")
+		}
+		return nil
+	}
+	switch {
+	case host == "localhost" || strings.HasSuffix(host, ".localhost"):
+		return bad("points at localhost")
+	case !strings.Contains(host, "."):
+		return bad("needs a public domain name, not a single-label host")
+	case strings.HasSuffix(host, ".local") || strings.HasSuffix(host, ".internal") || strings.HasSuffix(host, ".lan") || strings.HasSuffix(host, ".home.arpa"):
+		return bad("points at a local network name")
+	}
+	return nil
 }
 
 // Masked returns the settings as log attributes with secrets hidden.
@@ -166,7 +244,7 @@ func (c Config) Masked() []any {
 		"addr", c.Addr, "env", c.Env, "db_driver", c.DBDriver, "db_dsn", maskDSN(c.DBDSN),
 		"data_dir", c.DataDir, "public_base_url", c.PublicBaseURL, "jwt_secret_set", len(c.JWTSecret) > 0,
 		"scan_warn_threshold", c.ScanWarnThreshold, "verify_rate_per_min", c.VerifyRatePerMin,
-		"max_upload_mb", c.MaxUploadMB,
+		"max_upload_mb", c.MaxUploadMB, "metrics_addr", c.MetricsAddr,
 	}
 }
 

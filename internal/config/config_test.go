@@ -30,7 +30,7 @@ func TestLoadRejects(t *testing.T) {
 	}{
 		{"production-without-secret", map[string]string{"GIMARK_ENV": "production"}, "GIMARK_JWT_SECRET"},
 		{"production-short-secret", map[string]string{"GIMARK_ENV": "production", "GIMARK_JWT_SECRET": "short"}, "at least 32 bytes"},
-		{"production-ok", map[string]string{"GIMARK_ENV": "production", "GIMARK_JWT_SECRET": long}, ""},
+		{"production-ok", map[string]string{"GIMARK_ENV": "production", "GIMARK_JWT_SECRET": long, "GIMARK_PUBLIC_BASE_URL": "https://gi.example.gov.cn"}, ""},
 		{"bad-env", map[string]string{"GIMARK_ENV": "prod"}, "GIMARK_ENV"},
 		{"pprof-loopback", map[string]string{"GIMARK_PPROF_ADDR": "127.0.0.1:6060"}, ""},
 		{"pprof-public", map[string]string{"GIMARK_PPROF_ADDR": ":6060"}, "GIMARK_PPROF_ADDR"},
@@ -57,6 +57,81 @@ func TestLoadRejects(t *testing.T) {
 				t.Fatalf("errors are not all collected: %v", err)
 			}
 		})
+	}
+}
+
+// TestProductionBaseURL: in production the base URL printed in every QR code must be set
+// explicitly and reachable by a consumer's phone; every problem is reported at once.
+func TestProductionBaseURL(t *testing.T) {
+	prod := func(kv ...string) map[string]string {
+		m := map[string]string{"GIMARK_ENV": "production", "GIMARK_JWT_SECRET": strings.Repeat("k", 32)}
+		for i := 0; i < len(kv); i += 2 {
+			m[kv[i]] = kv[i+1]
+		}
+		return m
+	}
+	tests := []struct {
+		name string
+		env  map[string]string
+		want string // substring of the error, "" for success
+	}{
+		{"unset", prod(), "GIMARK_PUBLIC_BASE_URL is required"},
+		{"default-spelled-out", prod("GIMARK_PUBLIC_BASE_URL", "http://localhost:8080"), "https"},
+		{"https-localhost", prod("GIMARK_PUBLIC_BASE_URL", "https://localhost"), "localhost"},
+		{"http-refused", prod("GIMARK_PUBLIC_BASE_URL", "http://gi.example.gov.cn"), "GIMARK_ALLOW_HTTP_BASE_URL"},
+		{"http-allowed", prod("GIMARK_PUBLIC_BASE_URL", "http://gi.example.gov.cn", "GIMARK_ALLOW_HTTP_BASE_URL", "true"), ""},
+		{"allow-http-junk", prod("GIMARK_PUBLIC_BASE_URL", "https://gi.example.gov.cn", "GIMARK_ALLOW_HTTP_BASE_URL", "sure"), "GIMARK_ALLOW_HTTP_BASE_URL"},
+		{"loopback-ip", prod("GIMARK_PUBLIC_BASE_URL", "https://127.0.0.1"), "loopback"},
+		{"loopback-v6", prod("GIMARK_PUBLIC_BASE_URL", "https://[::1]:8443"), "loopback"},
+		{"private-10", prod("GIMARK_PUBLIC_BASE_URL", "https://10.1.2.3"), "private"},
+		{"private-192", prod("GIMARK_PUBLIC_BASE_URL", "https://192.168.1.10:8080"), "private"},
+		{"private-fd", prod("GIMARK_PUBLIC_BASE_URL", "https://[fd00::1]"), "private"},
+		{"link-local", prod("GIMARK_PUBLIC_BASE_URL", "https://169.254.10.1"), "link-local"},
+		{"unspecified", prod("GIMARK_PUBLIC_BASE_URL", "https://0.0.0.0"), "no reachable host"},
+		{"single-label", prod("GIMARK_PUBLIC_BASE_URL", "https://gimark"), "single-label"},
+		{"dot-local", prod("GIMARK_PUBLIC_BASE_URL", "https://gimark.local"), "local network"},
+		{"relative", prod("GIMARK_PUBLIC_BASE_URL", "gi.example.gov.cn"), "GIMARK_PUBLIC_BASE_URL"},
+		{"public-ip", prod("GIMARK_PUBLIC_BASE_URL", "https://203.0.113.7"), ""},
+		{"https-with-path", prod("GIMARK_PUBLIC_BASE_URL", "https://www.example.gov.cn/gi"), ""},
+		{"development-default-ok", map[string]string{}, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := Load(env(tc.env))
+			if tc.want == "" {
+				if err != nil {
+					t.Fatalf("unexpected error %v", err)
+				}
+				if v := tc.env["GIMARK_ALLOW_HTTP_BASE_URL"]; v == "true" && !c.AllowHTTPBaseURL {
+					t.Fatal("GIMARK_ALLOW_HTTP_BASE_URL not read")
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("error %v, want it to mention %q", err, tc.want)
+			}
+		})
+	}
+	// Collected with the other problems, as every configuration error is.
+	_, err := Load(env(map[string]string{"GIMARK_ENV": "production"}))
+	if err == nil || !strings.Contains(err.Error(), "GIMARK_JWT_SECRET") || !strings.Contains(err.Error(), "GIMARK_PUBLIC_BASE_URL") {
+		t.Fatalf("errors are not all collected: %v", err)
+	}
+}
+
+func TestMetricsAddr(t *testing.T) {
+	c, err := Load(env(map[string]string{"GIMARK_METRICS_ADDR": "127.0.0.1:9100"}))
+	if err != nil || c.MetricsAddr != "127.0.0.1:9100" {
+		t.Fatalf("%v %q", err, c.MetricsAddr)
+	}
+	for _, bad := range []map[string]string{
+		{"GIMARK_METRICS_ADDR": "9100"},
+		{"GIMARK_METRICS_ADDR": ":8080"},
+		{"GIMARK_METRICS_PUBLIC": "perhaps"},
+	} {
+		if _, err := Load(env(bad)); err == nil {
+			t.Fatalf("%v accepted", bad)
+		}
 	}
 }
 

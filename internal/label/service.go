@@ -11,7 +11,9 @@ import (
 	"io"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
+	"sync/atomic"
 
 	lru "github.com/hashicorp/golang-lru/v2"
 
@@ -37,8 +39,7 @@ type Store interface {
 // Service is label issuing and printing.
 type Service struct {
 	store   Store
-	base    string // GIMARK_PUBLIC_BASE_URL
-	prefix  string // everything of a label URL before the code, for a batch without a GTIN
+	baseURL atomic.Pointer[string] // GIMARK_PUBLIC_BASE_URL, recorded on each new batch
 	pngs    *lru.Cache[string, []byte]
 	Issued  func(n int)          // metrics hook: a batch of n labels was issued
 	OnVoid  func(filingID int64) // caches of verification facts drop the filing
@@ -48,7 +49,17 @@ type Service struct {
 // New wires a Service; baseURL is GIMARK_PUBLIC_BASE_URL.
 func New(store Store, baseURL string) *Service {
 	cache, _ := lru.New[string, []byte](2048)
-	return &Service{store: store, base: baseURL, prefix: URLPrefix(baseURL), pngs: cache, NewCode: labelcode.NewBatch}
+	s := &Service{store: store, pngs: cache, NewCode: labelcode.NewBatch}
+	s.SetBaseURL(baseURL)
+	return s
+}
+
+// SetBaseURL changes the configured public base URL (as a restart with another
+// GIMARK_PUBLIC_BASE_URL does): batches ordered from now on record it; batches ordered
+// before keep the URL they recorded.
+func (s *Service) SetBaseURL(baseURL string) {
+	b := strings.TrimRight(baseURL, "/")
+	s.baseURL.Store(&b)
 }
 
 // URLPrefix returns what precedes a code in the URL of a label without a GTIN: scheme and
@@ -59,14 +70,16 @@ func URLPrefix(baseURL string) string {
 	return b.LabelURLPrefix(baseURL)
 }
 
-// URL is the address printed in the QR code of a label without a GTIN.
-func (s *Service) URL(code string) string { return s.prefix + code }
+// URL is the address printed in the QR code of a label without a GTIN in a batch ordered now.
+func (s *Service) URL(code string) string { return URLPrefix(s.BaseURL()) + code }
 
-// BaseURL is the public base URL labels are printed under.
-func (s *Service) BaseURL() string { return s.base }
+// BaseURL is the configured public base URL: what a batch ordered now records, and what a
+// batch ordered before batches recorded theirs is printed under.
+func (s *Service) BaseURL() string { return *s.baseURL.Load() }
 
-// batchPrefix is what precedes a code in the URLs of a batch's labels.
-func (s *Service) batchPrefix(b *model.LabelBatch) string { return b.LabelURLPrefix(s.base) }
+// batchPrefix is what precedes a code in the URLs of a batch's labels: under the base URL
+// the batch recorded, or the configured one for a batch that recorded none.
+func (s *Service) batchPrefix(b *model.LabelBatch) string { return b.LabelURLPrefix(s.BaseURL()) }
 
 // labelURL is the URL printed in one label's QR code, from its batch.
 func (s *Service) labelURL(ctx context.Context, l *model.Label) (string, error) {
@@ -74,7 +87,7 @@ func (s *Service) labelURL(ctx context.Context, l *model.Label) (string, error) 
 	if err != nil {
 		return "", err
 	}
-	return b.LabelURL(s.base, l.Code), nil
+	return b.LabelURL(s.BaseURL(), l.Code), nil
 }
 
 // visible loads a batch and its filing if the caller may see it: staff see all, an
@@ -146,7 +159,8 @@ func (s *Service) OrderItem(ctx context.Context, p model.Principal, filingID int
 			return nil, err
 		}
 	}
-	b := &model.LabelBatch{FilingID: filingID, Quantity: quantity, CreatedBy: p.UserID, GTIN: gtin, Lot: lot}
+	base := s.BaseURL()
+	b := &model.LabelBatch{FilingID: filingID, Quantity: quantity, CreatedBy: p.UserID, GTIN: gtin, Lot: lot, PublicBaseURL: &base}
 	check := func(f *model.Filing, issued int64) error {
 		if f.Status != model.StatusApproved {
 			return &model.Error{Kind: model.KindConflict, Code: "filing_not_approved",
@@ -234,6 +248,8 @@ func (s *Service) WriteZip(ctx context.Context, batchID int64, size int, w io.Wr
 		return err
 	}
 	prefix := s.batchPrefix(b)
+	// Entries carry the batch's creation time (not the zero DOS date, shown as 1980).
+	modified := b.CreatedAt.UTC()
 	zw := zip.NewWriter(w)
 	const chunk = 512
 	type item struct {
@@ -267,7 +283,7 @@ func (s *Service) WriteZip(ctx context.Context, batchID int64, size int, w io.Wr
 				return it.err
 			}
 			// PNG is already compressed: store it as is.
-			fw, err := zw.CreateHeader(&zip.FileHeader{Name: fmt.Sprintf("%07d-%s.png", it.serial, it.code), Method: zip.Store})
+			fw, err := zw.CreateHeader(&zip.FileHeader{Name: fmt.Sprintf("%07d-%s.png", it.serial, it.code), Method: zip.Store, Modified: modified})
 			if err != nil {
 				return err
 			}
@@ -346,13 +362,13 @@ func (s *Service) PNG(ctx context.Context, p model.Principal, code string, size 
 	if err != nil {
 		return nil, err
 	}
-	key := l.Code + "/" + strconv.Itoa(size)
-	if b, ok := s.pngs.Get(key); ok {
-		return b, nil
-	}
 	u, err := s.labelURL(ctx, l)
 	if err != nil {
 		return nil, err
+	}
+	key := u + "/" + strconv.Itoa(size)
+	if b, ok := s.pngs.Get(key); ok {
+		return b, nil
 	}
 	b, err := qr.PNG(u, size)
 	if err != nil {
@@ -362,8 +378,30 @@ func (s *Service) PNG(ctx context.Context, p model.Principal, code string, size 
 	return b, nil
 }
 
-// SVG returns a label's QR code as SVG.
+// SVG returns a label's QR code as SVG, 256 pixels wide.
 func (s *Service) SVG(ctx context.Context, p model.Principal, code string) ([]byte, error) {
+	return s.SVGSized(ctx, p, code, 256, 0)
+}
+
+// Smallest and largest physical QR sizes, in millimetres, a label's SVG may ask for.
+const (
+	MinSVGMillimetres = 5
+	MaxSVGMillimetres = 500
+)
+
+// SVGSized returns a label's QR code as SVG of px pixels a side, or of mm millimetres when
+// mm > 0 (for print layouts that place it at its physical size).
+func (s *Service) SVGSized(ctx context.Context, p model.Principal, code string, px int, mm float64) ([]byte, error) {
+	var fe model.Fields
+	if px < qr.MinSize || px > qr.MaxSize {
+		fe.Add("size", "must be from %d to %d pixels", qr.MinSize, qr.MaxSize)
+	}
+	if mm != 0 && (mm < MinSVGMillimetres || mm > MaxSVGMillimetres) {
+		fe.Add("mm", "must be from %d to %d millimetres", MinSVGMillimetres, MaxSVGMillimetres)
+	}
+	if err := fe.Err(); err != nil {
+		return nil, err
+	}
 	l, err := s.labelFor(ctx, p, code)
 	if err != nil {
 		return nil, err
@@ -372,7 +410,7 @@ func (s *Service) SVG(ctx context.Context, p model.Principal, code string) ([]by
 	if err != nil {
 		return nil, err
 	}
-	return qr.SVG(u)
+	return qr.SVG(u, qr.Pixels(px), qr.Millimetres(mm))
 }
 
 func requireReason(reason string) (string, error) {

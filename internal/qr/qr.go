@@ -50,7 +50,11 @@ func (l Level) apply(c *config) { c.level = l }
 // PNG(content, 256, qr.High).
 type Option interface{ apply(*config) }
 
-type config struct{ level Level }
+type config struct {
+	level Level
+	px    int     // SVG width and height in pixels; 0: none
+	mm    float64 // SVG width and height in millimetres; 0: none (wins over px)
+}
 
 func configure(opts []Option) config {
 	c := config{level: Medium}
