@@ -180,6 +180,8 @@ var authzTable = map[string]authzCase{
 	"POST /api/v1/filings/:id/label-batches": {path: func(f *authzFixture) string {
 		return fmt.Sprintf("/api/v1/filings/%d/label-batches", f.filingIn("approved"))
 	}, body: func(*authzFixture, string) any { return map[string]int{"quantity": 2} }, want: want(401, 201, 404, 403, 403)},
+	"GET /api/v1/filings/:id/active-labels": {path: func(f *authzFixture) string { return fmt.Sprintf("/api/v1/filings/%d/active-labels", f.draft) },
+		want: want(401, 200, 404, 200, 200)},
 	"GET /api/v1/label-batches": {path: fixed("/api/v1/label-batches"), want: want(401, 200, 200, 200, 200)},
 	"GET /api/v1/label-batches/:id": {path: func(f *authzFixture) string { return fmt.Sprintf("/api/v1/label-batches/%d", f.batch) },
 		want: want(401, 200, 404, 200, 200)},

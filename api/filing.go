@@ -58,6 +58,9 @@ type filingResponse struct {
 	CreatedAt           time.Time          `json:"created_at"`
 	UpdatedAt           time.Time          `json:"updated_at"`
 	Documents           []documentResponse `json:"documents,omitempty"`
+	// MissingDocuments lists, while the filing can still be submitted (draft or returned),
+	// the required document kinds it lacks; only on the single-filing read.
+	MissingDocuments []model.DocumentKind `json:"missing_documents,omitempty"`
 }
 
 func utcPtr(t *time.Time) *time.Time {
@@ -123,6 +126,9 @@ func (a *app) getFiling(c *gin.Context) error {
 	out.Documents = make([]documentResponse, len(docs))
 	for i := range docs {
 		out.Documents[i] = toDocumentResponse(&docs[i])
+	}
+	if f.Status.Editable() {
+		out.MissingDocuments = model.MissingDocuments(docs)
 	}
 	c.JSON(http.StatusOK, out)
 	return nil

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -16,15 +17,16 @@ import (
 )
 
 type filingBody struct {
-	ID                  int64   `json:"id"`
-	EnterpriseID        int64   `json:"enterprise_id"`
-	ProductID           int64   `json:"product_id"`
-	Status              string  `json:"status"`
-	Kind                string  `json:"kind"`
-	AnnualOutputKg      string  `json:"annual_output_kg"`
-	AuthorizationNumber *string `json:"authorization_number"`
-	LabelQuota          *int64  `json:"label_quota"`
-	DecisionReason      string  `json:"decision_reason"`
+	ID                  int64    `json:"id"`
+	EnterpriseID        int64    `json:"enterprise_id"`
+	ProductID           int64    `json:"product_id"`
+	Status              string   `json:"status"`
+	Kind                string   `json:"kind"`
+	AnnualOutputKg      string   `json:"annual_output_kg"`
+	AuthorizationNumber *string  `json:"authorization_number"`
+	LabelQuota          *int64   `json:"label_quota"`
+	DecisionReason      string   `json:"decision_reason"`
+	MissingDocuments    []string `json:"missing_documents"`
 	Documents           []struct {
 		ID     int64  `json:"id"`
 		SHA256 string `json:"sha256"`
@@ -166,7 +168,7 @@ func reach(t *testing.T, e *apitest.Env, ent, rev apitest.Account, product int64
 			case model.StatusRevoked:
 				step(rev.Token, "revoke", reason)
 			case model.StatusCancelled:
-				step(ent.Token, "cancel", nil)
+				step(ent.Token, "cancel", reason)
 			}
 		}
 	}
@@ -232,7 +234,8 @@ func TestTransitionRulesAndRoles(t *testing.T) {
 		other := e.Enterprise("other")
 		rev := e.Reviewer("rev")
 		admin := e.AdminToken()
-		id := e.Draft(ent, product)
+		id := e.BareDraft(ent, product)
+		e.AttachRequired(ent.Token, id)
 		e.Act(ent.Token, id, "submit", nil, 200)
 
 		for _, action := range []string{"reject", "return"} {
@@ -299,10 +302,10 @@ func TestTransitionRulesAndRoles(t *testing.T) {
 			trail = append(trail, ev.From+">"+ev.To)
 		}
 		got := strings.Join(trail, " ")
-		if got != ">draft draft>submitted submitted>returned > returned>submitted submitted>approved approved>suspended suspended>approved" {
+		if got != ">draft > > draft>submitted submitted>returned > returned>submitted submitted>approved approved>suspended suspended>approved" {
 			t.Fatalf("trail: %s", got)
 		}
-		if ev := events.Items[2]; ev.Reason != "请补充产地证明" || ev.Actor.Username != "rev" || ev.Actor.Role != "reviewer" {
+		if ev := events.Items[4]; ev.Reason != "请补充产地证明" || ev.Actor.Username != "rev" || ev.Actor.Role != "reviewer" {
 			t.Fatalf("return event: %+v", ev)
 		}
 	})
@@ -438,7 +441,7 @@ func TestRegistryAndLists(t *testing.T) {
 			t.Fatalf("suspended filing still listed: %+v", reg)
 		}
 		e.Act(rev.Token, fa, "reinstate", nil, 200)
-		e.Act(b.Token, fb, "cancel", nil, 200)
+		e.Act(b.Token, fb, "cancel", map[string]string{"reason": "停止生产"}, 200)
 		e.Get("/api/v1/registry", "").JSON(t, &reg)
 		if reg.Total != 1 || reg.Items[0].FilingID != fa {
 			t.Fatalf("after reinstate and cancel: %+v", reg)
@@ -531,7 +534,7 @@ func TestDocuments(t *testing.T) {
 		ent := e.Enterprise("ent")
 		other := e.Enterprise("other")
 		rev := e.Reviewer("rev")
-		id := e.Draft(ent, product)
+		id := e.BareDraft(ent, product)
 		docsDir := filepath.Join(e.DataDir, "documents")
 
 		r := e.Upload(ent.Token, id, "business_license", "营业执照.pdf", pdf)
@@ -607,6 +610,117 @@ func TestDocuments(t *testing.T) {
 		p := e.Upload(ent.Token, id, "other", "late.pdf", pdf).Problem(t, 409)
 		if p.Code != "invalid_transition" {
 			t.Fatalf("code %q", p.Code)
+		}
+	})
+}
+
+// TestSubmitNeedsDocuments: a filing without a business licence and an origin proof cannot
+// be submitted; the refusal names every missing kind and changes nothing.
+func TestSubmitNeedsDocuments(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		ent := e.Enterprise("ent")
+		id := e.BareDraft(ent, e.Product("靖远枸杞"))
+		submit := func() *apitest.Response {
+			return e.Post(fmt.Sprintf("/api/v1/filings/%d/submit", id), ent.Token, nil)
+		}
+		missing := func(want ...string) {
+			t.Helper()
+			p := submit().Problem(t, 409)
+			if p.Code != "documents_missing" || len(p.Errors) != len(want) {
+				t.Fatalf("problem %+v, want documents_missing naming %v", p, want)
+			}
+			for _, k := range want {
+				if !p.HasField("documents."+k) || !strings.Contains(p.Detail, k) {
+					t.Fatalf("problem %+v does not name %s", p, k)
+				}
+			}
+			f := getFiling(t, e, ent.Token, id)
+			if f.Status != "draft" || !slices.Equal(f.MissingDocuments, want) {
+				t.Fatalf("after refusal: status %s, missing_documents %v", f.Status, f.MissingDocuments)
+			}
+		}
+		missing("business_license", "origin_proof")
+		// Documents of other kinds do not count.
+		e.Upload(ent.Token, id, "inspection_report", "report.pdf", pdf)
+		e.Upload(ent.Token, id, "other", "other.pdf", pdf)
+		missing("business_license", "origin_proof")
+		e.Upload(ent.Token, id, "origin_proof", "产地证明.pdf", pdf)
+		missing("business_license")
+		e.Upload(ent.Token, id, "business_license", "营业执照.pdf", pdf)
+		e.Act(ent.Token, id, "submit", nil, 200)
+		if f := getFiling(t, e, ent.Token, id); f.MissingDocuments != nil {
+			t.Fatalf("missing_documents after submission: %v", f.MissingDocuments)
+		}
+	})
+}
+
+// TestCancelNeedsReasonAndImpact: cancelling an approved filing, which cannot be undone,
+// needs a reason as suspension and revocation do; before it, the owner can read how many
+// active labels would turn into warnings.
+func TestCancelNeedsReasonAndImpact(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		ent, other, rev := e.Enterprise("ent"), e.Enterprise("other"), e.Reviewer("rev")
+		id := e.Approved(ent, e.Product("靖远枸杞"), rev)
+		order := func(n int) int64 {
+			r := e.Post(fmt.Sprintf("/api/v1/filings/%d/label-batches", id), ent.Token, map[string]int{"quantity": n})
+			if r.Code != 201 {
+				t.Fatalf("order: %d %s", r.Code, r.Body)
+			}
+			return r.ID(t)
+		}
+		b1, b2, b3 := order(5), order(7), order(2)
+		var csvBody []byte = e.Get(fmt.Sprintf("/api/v1/label-batches/%d/codes.csv", b1), ent.Token).Body
+		code := strings.Split(strings.Split(string(csvBody), "\n")[1], ",")[1]
+		e.Post("/api/v1/labels/"+code+"/void", ent.Token, map[string]string{"reason": "破损"})
+		e.Post(fmt.Sprintf("/api/v1/label-batches/%d/void", b3), ent.Token, map[string]string{"reason": "印错"})
+
+		type impact struct {
+			FilingID      int64 `json:"filing_id"`
+			Status        string
+			ActiveBatches int64 `json:"active_batches"`
+			ActiveLabels  int64 `json:"active_labels"`
+			Batches       []struct {
+				ID           int64 `json:"id"`
+				ActiveLabels int64 `json:"active_labels"`
+			}
+		}
+		path := fmt.Sprintf("/api/v1/filings/%d/active-labels", id)
+		for _, tok := range []string{ent.Token, rev.Token, e.AdminToken()} {
+			var got impact
+			r := e.Get(path, tok)
+			if r.Code != 200 {
+				t.Fatalf("active-labels: %d %s", r.Code, r.Body)
+			}
+			r.JSON(t, &got)
+			if got.FilingID != id || got.Status != "approved" || got.ActiveBatches != 2 || got.ActiveLabels != 4+7 ||
+				len(got.Batches) != 2 || got.Batches[0].ID != b2 || got.Batches[0].ActiveLabels != 7 || got.Batches[1].ID != b1 || got.Batches[1].ActiveLabels != 4 {
+				t.Fatalf("active-labels: %s", r.Body)
+			}
+		}
+		e.Get(path, other.Token).Problem(t, 404)
+		e.Get("/api/v1/filings/99999/active-labels", rev.Token).Problem(t, 404)
+
+		for _, body := range []any{nil, map[string]string{"reason": "  "}} {
+			p := e.Post(fmt.Sprintf("/api/v1/filings/%d/cancel", id), ent.Token, body).Problem(t, 422)
+			if !p.HasField("reason") {
+				t.Fatalf("cancel without reason: %+v", p)
+			}
+		}
+		if f := getFiling(t, e, ent.Token, id); f.Status != "approved" {
+			t.Fatalf("a refused cancel changed the filing to %s", f.Status)
+		}
+		r := e.Act(ent.Token, id, "cancel", map[string]string{"reason": "企业停产"}, 200)
+		var f filingBody
+		r.JSON(t, &f)
+		if f.Status != "cancelled" || f.DecisionReason != "企业停产" {
+			t.Fatalf("cancelled: %s", r.Body)
+		}
+		var events struct {
+			Items []struct{ Action, Reason string } `json:"items"`
+		}
+		e.Get(fmt.Sprintf("/api/v1/filings/%d/events", id), ent.Token).JSON(t, &events)
+		if last := events.Items[len(events.Items)-1]; last.Action != "filing.cancel" || last.Reason != "企业停产" {
+			t.Fatalf("audit: %+v", last)
 		}
 	})
 }

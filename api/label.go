@@ -67,6 +67,39 @@ func (a *app) orderBatch(c *gin.Context) error {
 	return nil
 }
 
+type batchCountResponse struct {
+	ID           int64 `json:"id"`
+	ActiveLabels int64 `json:"active_labels"`
+}
+
+type activeLabelsResponse struct {
+	FilingID      int64                `json:"filing_id"`
+	Status        model.FilingStatus   `json:"status"`
+	ActiveBatches int                  `json:"active_batches"`
+	ActiveLabels  int64                `json:"active_labels"`
+	Batches       []batchCountResponse `json:"batches"`
+}
+
+// activeLabels tells a confirmation page how many labels a suspension, revocation or
+// cancellation of the filing (or voiding one of its batches) would turn into warnings.
+func (a *app) activeLabels(c *gin.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	f, counts, err := a.Labels.ActiveLabels(c.Request.Context(), principal(c), id)
+	if err != nil {
+		return err
+	}
+	out := activeLabelsResponse{FilingID: f.ID, Status: f.Status, ActiveBatches: len(counts), Batches: make([]batchCountResponse, 0, len(counts))}
+	for _, b := range counts {
+		out.ActiveLabels += b.ActiveLabels
+		out.Batches = append(out.Batches, batchCountResponse{ID: b.BatchID, ActiveLabels: b.ActiveLabels})
+	}
+	c.JSON(http.StatusOK, out)
+	return nil
+}
+
 func (a *app) listBatches(c *gin.Context) error {
 	page, err := pageParams(c)
 	if err != nil {

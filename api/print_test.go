@@ -103,9 +103,10 @@ func TestBatchKeepsItsBaseURL(t *testing.T) {
 	})
 }
 
-// decodeSVG rasterises an SVG with ImageMagick's convert, as a print shop would, and decodes
+// decodeSVG rasterises an SVG with ImageMagick's convert (convertArgs before the file names),
+// as a print shop would, and decodes
 // it with zbarimg. Without the tools it returns "" (and fails under CI=true).
-func decodeSVG(t *testing.T, svg []byte) string {
+func decodeSVG(t *testing.T, svg []byte, convertArgs ...string) string {
 	t.Helper()
 	convert, err1 := exec.LookPath("convert")
 	zbar, err2 := exec.LookPath("zbarimg")
@@ -121,7 +122,7 @@ func decodeSVG(t *testing.T, svg []byte) string {
 	if err := os.WriteFile(in, svg, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if b, err := exec.Command(convert, in, out).CombinedOutput(); err != nil {
+	if b, err := exec.Command(convert, append(append(convertArgs, in), out)...).CombinedOutput(); err != nil {
 		t.Fatalf("convert qr.svg qr.png: %v %s", err, b)
 	}
 	b, err := exec.Command(zbar, "-q", "--raw", out).Output()
@@ -140,7 +141,7 @@ func TestQRSVGForPrinters(t *testing.T) {
 		code := w.codes(t, batch)[1][1]
 		parse := func(b []byte) (d struct {
 			W, H, SR string
-			strokes []string
+			strokes  []string
 		}) {
 			var doc struct {
 				Width  string `xml:"width,attr"`
@@ -173,7 +174,12 @@ func TestQRSVGForPrinters(t *testing.T) {
 					t.Fatalf("qr.svg%s: an element has stroke %q", tc.query, s)
 				}
 			}
-			if got := decodeSVG(t, r.Body); got != "" && got != "HTTP://LOCALHOST:8080/V/"+code {
+			// A millimetre size is rendered at a print resolution, as a print shop does.
+			var args []string
+			if strings.Contains(tc.size, "mm") {
+				args = []string{"-density", "300"}
+			}
+			if got := decodeSVG(t, r.Body, args...); got != "" && got != "HTTP://LOCALHOST:8080/V/"+code {
 				t.Fatalf("qr.svg%s decodes to %q", tc.query, got)
 			}
 		}

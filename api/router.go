@@ -185,6 +185,7 @@ func New(d Deps) *gin.Engine {
 	// Labels: the owner of an approved filing orders and prints; reviewers see and void.
 	entOrRev := a.requireRole(model.RoleEnterprise, model.RoleReviewer)
 	v1.POST("/filings/:id/label-batches", authn, ent, a.handle(a.orderBatch))
+	v1.GET("/filings/:id/active-labels", authn, anyRole, a.handle(a.activeLabels))
 	v1.GET("/label-batches", authn, anyRole, a.handle(a.listBatches))
 	v1.GET("/label-batches/:id", authn, anyRole, a.handle(a.getBatch))
 	v1.GET("/label-batches/:id/codes.csv", authn, ent, a.handle(a.codesCSV))

@@ -90,7 +90,9 @@ var Transitions = map[Action]Transition{
 	ActSuspend:   {From: []FilingStatus{StatusApproved}, To: StatusSuspended, By: RoleReviewer, NeedsReason: true},
 	ActReinstate: {From: []FilingStatus{StatusSuspended}, To: StatusApproved, By: RoleReviewer},
 	ActRevoke:    {From: []FilingStatus{StatusApproved, StatusSuspended}, To: StatusRevoked, By: RoleReviewer, NeedsReason: true},
-	ActCancel:    {From: []FilingStatus{StatusApproved}, To: StatusCancelled, By: RoleEnterprise},
+	// Cancelling turns every printed label into a warning and cannot be undone: like a
+	// revocation it states why.
+	ActCancel: {From: []FilingStatus{StatusApproved}, To: StatusCancelled, By: RoleEnterprise, NeedsReason: true},
 }
 
 // Allows reports whether t may start from s.
@@ -142,6 +144,28 @@ const (
 // Valid reports whether k is a known kind.
 func (k DocumentKind) Valid() bool {
 	return k == DocBusinessLicense || k == DocOriginProof || k == DocQualityReport || k == DocOther
+}
+
+// RequiredDocuments are the kinds a filing must carry before it is submitted: who the
+// enterprise is, and that it produces inside the protected area.
+var RequiredDocuments = []DocumentKind{DocBusinessLicense, DocOriginProof}
+
+// MissingDocuments returns the required kinds that docs lack, in RequiredDocuments order.
+func MissingDocuments(docs []Document) []DocumentKind {
+	var missing []DocumentKind
+	for _, k := range RequiredDocuments {
+		found := false
+		for _, d := range docs {
+			if d.Kind == k {
+				found = true
+				break
+			}
+		}
+		if !found {
+			missing = append(missing, k)
+		}
+	}
+	return missing
 }
 
 // Document is a file attached to a filing; the bytes live on disk under their SHA-256.

@@ -50,6 +50,13 @@ func (b *LabelBatch) BaseURL(fallback string) string {
 	return strings.TrimRight(fallback, "/")
 }
 
+// BatchCount is how many labels of an active batch are active: what a suspension,
+// revocation or cancellation of its filing, or voiding the batch, would turn into warnings.
+type BatchCount struct {
+	BatchID      int64
+	ActiveLabels int64
+}
+
 // Label is one printed label: a unique, unguessable code and its serial in the batch.
 type Label struct {
 	ID             int64      `gorm:"column:id;primaryKey"`

@@ -440,8 +440,17 @@ func (r *Response) ID(t testing.TB) int64 {
 	return v.ID
 }
 
-// Draft files a draft for a's enterprise and product; kind "new".
+// Draft files a draft for a's enterprise and product (kind "new") with the documents a
+// submission needs attached: a business licence and an origin proof.
 func (e *Env) Draft(a Account, productID int64) int64 {
+	e.T.Helper()
+	id := e.BareDraft(a, productID)
+	e.AttachRequired(a.Token, id)
+	return id
+}
+
+// BareDraft files a draft without documents.
+func (e *Env) BareDraft(a Account, productID int64) int64 {
 	e.T.Helper()
 	r := e.Post("/api/v1/filings", a.Token, map[string]any{"product_id": productID, "kind": "new",
 		"production_address": "靖远县五合镇", "annual_output_kg": "1250.500"})
@@ -449,6 +458,19 @@ func (e *Env) Draft(a Account, productID int64) int64 {
 		e.T.Fatalf("create filing: %d %s", r.Code, r.Body)
 	}
 	return r.ID(e.T)
+}
+
+// PDF is a small file the document upload accepts as a PDF.
+var PDF = append([]byte("%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n"), bytes.Repeat([]byte("x"), 200)...)
+
+// AttachRequired uploads one document of each kind a submission needs.
+func (e *Env) AttachRequired(token string, filingID int64) {
+	e.T.Helper()
+	for _, k := range model.RequiredDocuments {
+		if r := e.Upload(token, filingID, string(k), string(k)+".pdf", PDF); r.Code != http.StatusCreated {
+			e.T.Fatalf("upload %s: %d %s", k, r.Code, r.Body)
+		}
+	}
 }
 
 // Act posts a filing action and fails the test unless the answer is want.

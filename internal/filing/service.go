@@ -263,6 +263,11 @@ func (s *Service) Transition(ctx context.Context, p model.Principal, id int64, i
 		return nil, &model.Error{Kind: model.KindConflict, Code: "invalid_transition",
 			Msg: "cannot " + string(in.Action) + " a filing that is " + string(f.Status)}
 	}
+	if in.Action == model.ActSubmit {
+		if err := s.checkDocuments(ctx, id); err != nil {
+			return nil, err
+		}
+	}
 	tr := model.FilingTransition{ID: id, Action: in.Action, From: f.Status, To: t.To, Reason: reason, ActorID: p.UserID, LabelQuota: in.LabelQuota}
 	if in.Action == model.ActApprove {
 		prod, err := s.store.ProductByID(ctx, f.ProductID)
@@ -279,6 +284,35 @@ func (s *Service) Transition(ctx context.Context, p model.Principal, id int64, i
 		h(out)
 	}
 	return out, nil
+}
+
+// checkDocuments refuses to submit a filing that lacks a required document (409
+// documents_missing, one field per missing kind). Documents are never removed, so a check
+// before the transition cannot be undone by a concurrent request.
+func (s *Service) checkDocuments(ctx context.Context, id int64) error {
+	docs, err := s.store.DocumentsOf(ctx, id)
+	if err != nil {
+		return err
+	}
+	missing := model.MissingDocuments(docs)
+	if len(missing) == 0 {
+		return nil
+	}
+	e := &model.Error{Kind: model.KindConflict, Code: "documents_missing",
+		Msg: "attach the required documents before submitting:"}
+	for i, k := range missing {
+		if i > 0 {
+			e.Msg += ","
+		}
+		e.Msg += " " + string(k)
+		e.Fields = append(e.Fields, model.FieldError{Field: "documents." + string(k), Message: "a " + documentNames[k] + " is required before submitting"})
+	}
+	return e
+}
+
+var documentNames = map[model.DocumentKind]string{
+	model.DocBusinessLicense: "business licence (business_license)",
+	model.DocOriginProof:     "proof of origin inside the protected area (origin_proof)",
 }
 
 // Events returns the audit trail of a filing the caller may see.

@@ -34,6 +34,7 @@ type Store interface {
 	VoidLabelBatch(ctx context.Context, id int64, reason string, actorID int64) (*model.LabelBatch, error)
 	VoidLabel(ctx context.Context, labelID int64, reason string, actorID int64) (*model.Label, error)
 	TradeItemOfFiling(ctx context.Context, filingID int64, gtin14 string) (*model.TradeItem, error)
+	ActiveLabelsOfFiling(ctx context.Context, filingID int64) ([]model.BatchCount, error)
 }
 
 // Service is label issuing and printing.
@@ -179,6 +180,21 @@ func (s *Service) OrderItem(ctx context.Context, p model.Principal, filingID int
 		s.Issued(quantity)
 	}
 	return b, nil
+}
+
+// ActiveLabels returns the active batches of a filing the caller may see (staff, or its
+// owner; anyone else 404) with their active labels: what a confirmation page states before
+// a filing is suspended, revoked or cancelled, or a batch voided.
+func (s *Service) ActiveLabels(ctx context.Context, p model.Principal, filingID int64) (*model.Filing, []model.BatchCount, error) {
+	f, err := s.store.FilingByID(ctx, filingID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !p.IsStaff() && !p.OwnsEnterprise(f.EnterpriseID) {
+		return nil, nil, model.NotFound("filing")
+	}
+	counts, err := s.store.ActiveLabelsOfFiling(ctx, filingID)
+	return f, counts, err
 }
 
 // Get returns a batch the caller may see.

@@ -295,6 +295,29 @@ func insertLabelsMulti(ctx context.Context, tx *sql.Tx, b *model.LabelBatch, new
 	return nil
 }
 
+// ActiveLabelsOfFiling returns a filing's active batches, newest first, each with how many
+// of its labels are active (not voided one by one). A batch's labels are a contiguous id
+// range, so each count is a primary-key range read.
+func (s *Store) ActiveLabelsOfFiling(ctx context.Context, filingID int64) ([]model.BatchCount, error) {
+	var batches []model.LabelBatch
+	err := s.rdb.WithContext(ctx).Where("filing_id = ? AND status = ?", filingID, model.LabelActive).Order("id DESC").Find(&batches).Error
+	if err != nil {
+		return nil, translate(err, "label batch")
+	}
+	out := make([]model.BatchCount, 0, len(batches))
+	for _, b := range batches {
+		var n int64
+		err := s.rdb.WithContext(ctx).Model(&model.Label{}).
+			Where("id BETWEEN ? AND ? AND status = ?", b.FirstLabelID, b.FirstLabelID+int64(b.Quantity)-1, model.LabelActive).
+			Count(&n).Error
+		if err != nil {
+			return nil, translate(err, "label")
+		}
+		out = append(out, model.BatchCount{BatchID: b.ID, ActiveLabels: n})
+	}
+	return out, nil
+}
+
 // LabelBatchByID finds a batch.
 func (s *Store) LabelBatchByID(ctx context.Context, id int64) (*model.LabelBatch, error) {
 	var b model.LabelBatch
