@@ -3,6 +3,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"crypto/sha256"
 	"errors"
@@ -15,6 +16,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -48,11 +50,15 @@ func main() {
 	}
 }
 
-const usage = `usage: gimark [serve | migrate | demo | backup FILE]
-  serve        run the server (default)
-  migrate      apply database migrations and exit
-  demo         load the Baiyin demo dataset (running it twice changes nothing)
-  backup FILE  write a consistent copy of the SQLite database to FILE while it runs`
+const usage = `usage: gimark [serve | migrate | demo | backup FILE | passwd USERNAME]
+  serve            run the server (default)
+  migrate          apply database migrations and exit
+  demo             load the Baiyin demo dataset (running it twice changes nothing)
+  backup FILE      write a consistent copy of the SQLite database to FILE while it runs
+  passwd USERNAME  set USERNAME's password to the first line of standard input`
+
+// stdin is where `gimark passwd` reads the new password (a variable so tests can feed it).
+var stdin io.Reader = os.Stdin
 
 // run is the composition root: config → logger → store → services → HTTP.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
@@ -67,7 +73,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	log := newLogger(cfg, stdout)
 
 	switch cmd {
-	case "serve", "migrate", "backup", "demo":
+	case "serve", "migrate", "backup", "demo", "passwd":
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil
@@ -110,6 +116,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return nil
 	case "demo":
 		return demo.Load(ctx, st, clock, stdout)
+	case "passwd":
+		return setPassword(ctx, st, args[1:], stdout)
 	}
 	return serve(ctx, cfg, log, st, stdout)
 }
@@ -138,6 +146,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st *store.S
 	created, generated, err := accounts.Bootstrap(ctx, cfg.AdminUsername, cfg.AdminPassword)
 	if err != nil {
 		return err
+	}
+	if !created && cfg.AdminPassword != "" {
+		log.Warn("GIMARK_ADMIN_PASSWORD is set but an admin already exists: it only seeds the first admin and is ignored; change passwords with POST /api/v1/me/password or `gimark passwd USERNAME`")
 	}
 	if created {
 		log.Info("admin account created", "username", cfg.AdminUsername)
@@ -227,6 +238,30 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st *store.S
 		return fmt.Errorf("flush scans: %w", err)
 	}
 	log.Info("stopped")
+	return nil
+}
+
+// setPassword is `gimark passwd USERNAME`: it reads one line from standard input and sets
+// it as the user's password (for an operator who lost the admin password), signing the
+// account out everywhere. The audit log records it without an actor.
+func setPassword(ctx context.Context, st *store.Store, args []string, stdout io.Writer) error {
+	if len(args) != 1 {
+		return errors.New("usage: gimark passwd USERNAME  (the password is read from standard input)")
+	}
+	line, err := bufio.NewReader(io.LimitReader(stdin, 4096)).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("read password: %w", err)
+	}
+	password := strings.TrimRight(line, "\r\n")
+	accounts := account.New(st, auth.NewHasher(0), nil, account.NewThrottle(nil), nil)
+	if err := accounts.SetPassword(ctx, args[0], password); err != nil {
+		var me *model.Error
+		if errors.As(err, &me) && len(me.Fields) > 0 {
+			return fmt.Errorf("passwd %s: the password %s", args[0], me.Fields[0].Message)
+		}
+		return fmt.Errorf("passwd %s: %w", args[0], err)
+	}
+	fmt.Fprintf(stdout, "gimark: password of %q set; its sessions are signed out\n", account.NormalizeUsername(args[0]))
 	return nil
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -172,5 +173,95 @@ func TestRunCommands(t *testing.T) {
 	prod := func(k string) string { return map[string]string{"GIMARK_ENV": "production"}[k] }
 	if err := run(context.Background(), nil, prod, &out); err == nil || !strings.Contains(err.Error(), "GIMARK_JWT_SECRET") {
 		t.Fatalf("production without secret: %v", err)
+	}
+}
+
+// login posts a sign-in to a running server and returns the status.
+func login(t *testing.T, base, username, password string) int {
+	t.Helper()
+	body, _ := json.Marshal(map[string]string{"username": username, "password": password})
+	resp, err := http.Post(base+"/api/v1/auth/login", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// serveFor runs the server until the returned stop is called.
+func serveFor(t *testing.T, getenv func(string) string, base string) (out *syncBuffer, stop func()) {
+	t.Helper()
+	out = &syncBuffer{}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, nil, getenv, out) }()
+	waitReady(t, base, done)
+	return out, func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestPasswdCommand: `gimark passwd USERNAME` sets a lost admin password from standard input
+// (audited without an actor), refuses a short one, and a restart with GIMARK_ADMIN_PASSWORD
+// still set warns that it only seeds the first admin.
+func TestPasswdCommand(t *testing.T) {
+	dir := t.TempDir()
+	addr := freeAddr(t)
+	env := map[string]string{
+		"GIMARK_ADDR": addr, "GIMARK_DATA_DIR": filepath.Join(dir, "data"),
+		"GIMARK_DB_DSN": filepath.Join(dir, "data", "gimark.db"), "GIMARK_ADMIN_PASSWORD": "first-admin-password",
+	}
+	getenv := func(k string) string { return env[k] }
+	base := "http://" + addr
+	out, stop := serveFor(t, getenv, base)
+	if strings.Contains(out.String(), "GIMARK_ADMIN_PASSWORD is set but an admin already exists") {
+		t.Fatal("warned on the first start")
+	}
+	stop()
+
+	feed := func(s string) { stdin = strings.NewReader(s) }
+	defer func() { stdin = os.Stdin }()
+	var cmdOut syncBuffer
+	feed("short\n")
+	if err := run(context.Background(), []string{"passwd", "admin"}, getenv, &cmdOut); err == nil || !strings.Contains(err.Error(), "at least 10") {
+		t.Fatalf("short password: %v", err)
+	}
+	feed("recovered-admin-pass\n")
+	if err := run(context.Background(), []string{"passwd", "nobody"}, getenv, &cmdOut); err == nil {
+		t.Fatal("passwd of an unknown user succeeded")
+	}
+	if err := run(context.Background(), []string{"passwd"}, getenv, &cmdOut); err == nil {
+		t.Fatal("passwd without a username succeeded")
+	}
+	feed("recovered-admin-pass\r\n")
+	if err := run(context.Background(), []string{"passwd", "ADMIN"}, getenv, &cmdOut); err != nil {
+		t.Fatalf("passwd: %v", err)
+	}
+	if !strings.Contains(cmdOut.String(), `password of "admin" set`) {
+		t.Fatalf("passwd output: %s", cmdOut.String())
+	}
+
+	out, stop = serveFor(t, getenv, base)
+	defer stop()
+	if !strings.Contains(out.String(), "GIMARK_ADMIN_PASSWORD is set but an admin already exists") {
+		t.Fatalf("no warning that GIMARK_ADMIN_PASSWORD was ignored:\n%s", out.String())
+	}
+	if c := login(t, base, "admin", "first-admin-password"); c != 401 {
+		t.Fatalf("old password: %d", c)
+	}
+	if c := login(t, base, "admin", "recovered-admin-pass"); c != 200 {
+		t.Fatalf("new password: %d", c)
+	}
+	db, err := sql.Open("sqlite", env["GIMARK_DB_DSN"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var n int
+	if err := db.QueryRow("SELECT COUNT(*) FROM audit_events WHERE action = 'user.password_set' AND actor_id IS NULL").Scan(&n); err != nil || n != 1 {
+		t.Fatalf("audit events of the command: %d %v", n, err)
 	}
 }

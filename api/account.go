@@ -41,15 +41,28 @@ type createUserRequest struct {
 }
 
 type userResponse struct {
-	ID           int64      `json:"id"`
-	Username     string     `json:"username"`
-	Role         model.Role `json:"role"`
-	EnterpriseID *int64     `json:"enterprise_id"`
-	CreatedAt    time.Time  `json:"created_at"`
+	ID                 int64      `json:"id"`
+	Username           string     `json:"username"`
+	Role               model.Role `json:"role"`
+	EnterpriseID       *int64     `json:"enterprise_id"`
+	MustChangePassword bool       `json:"must_change_password"`
+	CreatedAt          time.Time  `json:"created_at"`
 }
 
 func toUserResponse(u *model.User) userResponse {
-	return userResponse{ID: u.ID, Username: u.Username, Role: u.Role, EnterpriseID: u.EnterpriseID, CreatedAt: u.CreatedAt.UTC()}
+	return userResponse{ID: u.ID, Username: u.Username, Role: u.Role, EnterpriseID: u.EnterpriseID,
+		MustChangePassword: u.MustChangePassword, CreatedAt: u.CreatedAt.UTC()}
+}
+
+type passwordChangeRequest struct {
+	CurrentPassword string `json:"current_password"`
+	NewPassword     string `json:"new_password"`
+}
+
+type passwordResetResponse struct {
+	UserID             int64  `json:"user_id"`
+	OneTimePassword    string `json:"one_time_password"`
+	MustChangePassword bool   `json:"must_change_password"`
 }
 
 type enterpriseResponse struct {
@@ -71,14 +84,16 @@ func toEnterpriseResponse(e *model.Enterprise) enterpriseResponse {
 }
 
 type tokenResponse struct {
-	AccessToken  string `json:"access_token"`
-	RefreshToken string `json:"refresh_token"`
-	TokenType    string `json:"token_type"`
-	ExpiresIn    int    `json:"expires_in"`
+	AccessToken        string `json:"access_token"`
+	RefreshToken       string `json:"refresh_token"`
+	TokenType          string `json:"token_type"`
+	ExpiresIn          int    `json:"expires_in"`
+	MustChangePassword bool   `json:"must_change_password"`
 }
 
 func toTokenResponse(t *account.TokenPair) tokenResponse {
-	return tokenResponse{AccessToken: t.AccessToken, RefreshToken: t.RefreshToken, TokenType: "Bearer", ExpiresIn: int(t.ExpiresIn.Seconds())}
+	return tokenResponse{AccessToken: t.AccessToken, RefreshToken: t.RefreshToken, TokenType: "Bearer",
+		ExpiresIn: int(t.ExpiresIn.Seconds()), MustChangePassword: t.MustChangePassword}
 }
 
 func (a *app) register(c *gin.Context) error {
@@ -158,5 +173,37 @@ func (a *app) createUser(c *gin.Context) error {
 		return err
 	}
 	c.JSON(http.StatusCreated, toUserResponse(u))
+	return nil
+}
+
+// changePassword sets the caller's own password (204); the caller's sign-in stays, its
+// other sign-ins end.
+func (a *app) changePassword(c *gin.Context) error {
+	var req passwordChangeRequest
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	if err := a.Accounts.ChangePassword(c.Request.Context(), principal(c), req.CurrentPassword, req.NewPassword, c.ClientIP()); err != nil {
+		return err
+	}
+	c.Status(http.StatusNoContent)
+	return nil
+}
+
+// resetPassword gives another account a one-time password (admin); it is shown once, here.
+func (a *app) resetPassword(c *gin.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	if err := bindOptionalJSON(c, &struct{}{}); err != nil {
+		return err
+	}
+	pw, err := a.Accounts.ResetPassword(c.Request.Context(), principal(c), id)
+	if err != nil {
+		return err
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusOK, passwordResetResponse{UserID: id, OneTimePassword: pw, MustChangePassword: true})
 	return nil
 }

@@ -30,7 +30,7 @@ func TestRegister(t *testing.T) {
 		if user["role"] != "enterprise" || user["username"] != "goji-farm" || ent["uscc"] != body["enterprise"].(map[string]any)["uscc"] {
 			t.Fatalf("unexpected body %s", r.Body)
 		}
-		if strings.Contains(string(r.Body), "password") {
+		if strings.Contains(string(r.Body), `"password`) || strings.Contains(string(r.Body), "hash") || strings.Contains(string(r.Body), body["password"].(string)) {
 			t.Fatalf("password material returned: %s", r.Body)
 		}
 		if user["enterprise_id"].(float64) != ent["id"].(float64) {
@@ -409,7 +409,7 @@ func TestCreateUser(t *testing.T) {
 			t.Run(tc.name, func(t *testing.T) {
 				r := e.Post("/api/v1/users", tc.token, tc.body)
 				if tc.want == 201 {
-					if r.Code != 201 || strings.Contains(string(r.Body), "password") {
+					if r.Code != 201 || strings.Contains(string(r.Body), `"password`) || strings.Contains(string(r.Body), "hash") || strings.Contains(string(r.Body), apitest.Password) {
 						t.Fatalf("%d %s", r.Code, r.Body)
 					}
 					return

@@ -139,6 +139,14 @@ var authzTable = map[string]authzCase{
 	"POST /api/v1/auth/logout": {path: fixed("/api/v1/auth/logout"), want: want(401, 204, 204, 204, 204),
 		body: func(*authzFixture, string) any { return map[string]string{"refresh_token": "nope"} }},
 	"GET /api/v1/me": {path: fixed("/api/v1/me"), want: want(401, 200, 200, 200, 200)},
+	// A wrong current password: every signed-in role may ask, none changes anything here.
+	"POST /api/v1/me/password": {path: fixed("/api/v1/me/password"), want: want(401, 422, 422, 422, 422),
+		body: func(*authzFixture, string) any {
+			return map[string]string{"current_password": "not-the-password", "new_password": "another-password-1"}
+		}},
+	"POST /api/v1/users/:id/password-reset": {path: func(f *authzFixture) string {
+		return fmt.Sprintf("/api/v1/users/%d/password-reset", f.e.Reviewer("r"+f.fresh()).UserID)
+	}, want: want(401, 403, 403, 403, 200)},
 	"POST /api/v1/users": {path: fixed("/api/v1/users"), want: want(401, 403, 403, 403, 201),
 		body: func(f *authzFixture, _ string) any {
 			return map[string]string{"username": "u" + f.fresh(), "password": apitest.Password, "role": "reviewer"}

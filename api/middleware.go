@@ -182,9 +182,23 @@ func (a *app) authenticate() gin.HandlerFunc {
 			writeError(c, a.log, err)
 			return
 		}
+		if p.MustChangePassword && !passwordChangeRoutes[c.FullPath()] {
+			writeError(c, a.log, model.CodeError(model.KindForbidden, "password_change_required",
+				"this account signed in with a one-time password: set a new one with POST /api/v1/me/password, then refresh the token"))
+			return
+		}
 		c.Request = c.Request.WithContext(context.WithValue(c.Request.Context(), principalKey{}, p))
 		c.Next()
 	}
+}
+
+// passwordChangeRoutes are what a sign-in with a one-time password may call: everything
+// else answers 403 password_change_required until the password is changed (the refreshed
+// token then no longer carries the mark).
+var passwordChangeRoutes = map[string]bool{
+	"/api/v1/me":          true,
+	"/api/v1/me/password": true,
+	"/api/v1/auth/logout": true,
 }
 
 // requireRole lets only the given roles through (403 for others).

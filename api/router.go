@@ -157,9 +157,11 @@ func New(d Deps) *gin.Engine {
 	// Signed in, any role.
 	v1.POST("/auth/logout", authn, anyRole, a.handle(a.logout))
 	v1.GET("/me", authn, anyRole, a.handle(a.me))
+	v1.POST("/me/password", authn, anyRole, a.handle(a.changePassword))
 
 	// Accounts (admin).
 	v1.POST("/users", authn, admin, a.handle(a.createUser))
+	v1.POST("/users/:id/password-reset", authn, admin, a.handle(a.resetPassword))
 
 	// Enterprises: the bureau lists; an enterprise reads and edits its own (service checks).
 	v1.GET("/enterprises", authn, staff, a.handle(a.listEnterprises))

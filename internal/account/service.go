@@ -24,6 +24,7 @@ type Store interface {
 	CreateRefreshToken(ctx context.Context, rt *model.RefreshToken) error
 	RotateRefreshToken(ctx context.Context, oldHash string, next *model.RefreshToken) (*model.RefreshToken, error)
 	RevokeRefreshTokenOf(ctx context.Context, hash string, userID int64) error
+	SetPassword(ctx context.Context, in model.PasswordChange) error
 }
 
 // Service is the account logic.
@@ -51,6 +52,9 @@ type TokenPair struct {
 	AccessToken  string
 	RefreshToken string
 	ExpiresIn    time.Duration
+	// MustChangePassword: signed in with a one-time password; only the password change,
+	// /me and sign-out answer until a new one is set.
+	MustChangePassword bool
 }
 
 // RegisterInput is a self-registration of an enterprise and its first account.
@@ -198,11 +202,11 @@ func (s *Service) issue(save func(*model.RefreshToken) (*model.User, error)) (*T
 	if err != nil {
 		return nil, err
 	}
-	access, err := s.issuer.Issue(u)
+	access, err := s.issuer.Issue(u, rt.FamilyID)
 	if err != nil {
 		return nil, err
 	}
-	return &TokenPair{AccessToken: access, RefreshToken: refresh, ExpiresIn: auth.AccessTTL}, nil
+	return &TokenPair{AccessToken: access, RefreshToken: refresh, ExpiresIn: auth.AccessTTL, MustChangePassword: u.MustChangePassword}, nil
 }
 
 // Refresh spends a refresh token and returns a new pair in the same family. A token used a
@@ -231,6 +235,96 @@ func (s *Service) Logout(ctx context.Context, p model.Principal, token string) e
 // Me returns the caller's account.
 func (s *Service) Me(ctx context.Context, p model.Principal) (*model.User, error) {
 	return s.store.UserByID(ctx, p.UserID)
+}
+
+// ChangePassword replaces the caller's password after checking the current one. The caller's
+// own sign-in (the session of its access token) stays; every other refresh family of the
+// account is revoked, so a device that knew the old password is signed out within an access
+// token's lifetime. Wrong current passwords count towards the sign-in lock, so this cannot
+// be used to guess a password past the throttle.
+func (s *Service) ChangePassword(ctx context.Context, p model.Principal, current, next, addr string) error {
+	if locked, wait := s.throttle.Locked(p.Username, addr); locked {
+		return &model.Error{Kind: model.KindRateLimited, Code: "login_locked",
+			Msg: "too many failed sign-ins; try again later", RetryAfter: wait}
+	}
+	u, err := s.store.UserByID(ctx, p.UserID)
+	if err != nil {
+		return err
+	}
+	var f model.Fields
+	if current == "" {
+		f.Add("current_password", "is required")
+	}
+	validatePassword(&f, "new_password", next)
+	if err := f.Err(); err != nil {
+		return err
+	}
+	if len(current) > auth.MaxPasswordLen || !s.hasher.Check(u.PasswordHash, current) {
+		s.throttle.Fail(u.Username, addr)
+		return &model.Error{Kind: model.KindInvalid, Code: "wrong_password", Msg: "the current password is wrong",
+			Fields: []model.FieldError{{Field: "current_password", Message: "is wrong"}}}
+	}
+	if next == current {
+		return model.Fields{{Field: "new_password", Message: "must differ from the current password"}}.Err()
+	}
+	hash, err := s.hasher.Hash(next)
+	if err != nil {
+		return fmt.Errorf("hash password: %w", err)
+	}
+	return s.store.SetPassword(ctx, model.PasswordChange{UserID: u.ID, Hash: hash, KeepSession: p.SessionID,
+		ActorID: &p.UserID, Action: "user.password_change"})
+}
+
+// ResetPassword gives another account a generated one-time password, which its user must
+// replace at the next sign-in, and signs that account out everywhere. Admins only; their
+// own password is changed with ChangePassword.
+func (s *Service) ResetPassword(ctx context.Context, actor model.Principal, userID int64) (string, error) {
+	if actor.Role != model.RoleAdmin {
+		return "", model.Errorf(model.KindForbidden, "only an admin may reset passwords")
+	}
+	u, err := s.store.UserByID(ctx, userID)
+	if err != nil {
+		return "", err
+	}
+	if u.ID == actor.UserID {
+		return "", &model.Error{Kind: model.KindConflict, Code: "own_password",
+			Msg: "change your own password with POST /api/v1/me/password"}
+	}
+	password, err := auth.GeneratePassword()
+	if err != nil {
+		return "", err
+	}
+	hash, err := s.hasher.Hash(password)
+	if err != nil {
+		return "", fmt.Errorf("hash password: %w", err)
+	}
+	err = s.store.SetPassword(ctx, model.PasswordChange{UserID: u.ID, Hash: hash, MustChange: true,
+		ActorID: &actor.UserID, Action: "user.password_reset"})
+	if err != nil {
+		return "", err
+	}
+	s.throttle.Succeed(u.Username) // a locked-out user can sign in with the new password
+	return password, nil
+}
+
+// SetPassword sets username's password from the command line (`gimark passwd`), for an
+// operator who lost the admin password: same rules as registration, every sign-in of the
+// account revoked, audited without an actor.
+func (s *Service) SetPassword(ctx context.Context, username, password string) error {
+	var f model.Fields
+	validatePassword(&f, "password", password)
+	if err := f.Err(); err != nil {
+		return err
+	}
+	u, err := s.store.UserByUsername(ctx, NormalizeUsername(username))
+	if err != nil {
+		return err
+	}
+	hash, err := s.hasher.Hash(password)
+	if err != nil {
+		return fmt.Errorf("hash password: %w", err)
+	}
+	return s.store.SetPassword(ctx, model.PasswordChange{UserID: u.ID, Hash: hash, Action: "user.password_set"})
 }
 
 // Bootstrap creates the first admin when no admin exists. It returns the password it

@@ -313,6 +313,8 @@ type Tokens struct {
 	RefreshToken string `json:"refresh_token"`
 	TokenType    string `json:"token_type"`
 	ExpiresIn    int    `json:"expires_in"`
+	// MustChangePassword: signed in with a one-time password.
+	MustChangePassword bool `json:"must_change_password"`
 }
 
 // Login signs in through the API and fails the test unless it works.

@@ -24,6 +24,10 @@ type Claims struct {
 	Role         model.Role `json:"role"`
 	EnterpriseID int64      `json:"eid,omitempty"`
 	Username     string     `json:"name"`
+	// SessionID is the refresh-token family of the sign-in ("sid", OpenID Connect's name).
+	SessionID string `json:"sid,omitempty"`
+	// MustChangePassword marks a sign-in with a one-time password.
+	MustChangePassword bool `json:"pwc,omitempty"`
 	jwt.RegisteredClaims
 }
 
@@ -57,15 +61,15 @@ func NewIssuer(secret []byte, now func() time.Time) (*Issuer, error) {
 	}, nil
 }
 
-// Issue signs an access token for u.
-func (i *Issuer) Issue(u *model.User) (string, error) {
+// Issue signs an access token for u in the sign-in (refresh-token family) session.
+func (i *Issuer) Issue(u *model.User, session string) (string, error) {
 	now := i.now()
 	var eid int64
 	if u.EnterpriseID != nil {
 		eid = *u.EnterpriseID
 	}
 	c := Claims{
-		Role: u.Role, EnterpriseID: eid, Username: u.Username,
+		Role: u.Role, EnterpriseID: eid, Username: u.Username, SessionID: session, MustChangePassword: u.MustChangePassword,
 		RegisteredClaims: jwt.RegisteredClaims{
 			Issuer:    issuer,
 			Subject:   strconv.FormatInt(u.ID, 10),
@@ -92,5 +96,6 @@ func (i *Issuer) Verify(token string) (model.Principal, error) {
 	if err != nil || id <= 0 || !c.Role.Valid() || (c.Role == model.RoleEnterprise) != (c.EnterpriseID > 0) {
 		return model.Principal{}, &model.Error{Kind: model.KindUnauthenticated, Code: "invalid_token", Msg: "the access token is not valid", Err: fmt.Errorf("bad claims sub=%q role=%q", c.Subject, c.Role)}
 	}
-	return model.Principal{UserID: id, Username: c.Username, Role: c.Role, EnterpriseID: c.EnterpriseID}, nil
+	return model.Principal{UserID: id, Username: c.Username, Role: c.Role, EnterpriseID: c.EnterpriseID,
+		SessionID: c.SessionID, MustChangePassword: c.MustChangePassword}, nil
 }

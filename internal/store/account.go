@@ -79,6 +79,36 @@ func (s *Store) UserByID(ctx context.Context, id int64) (*model.User, error) {
 	return &u, nil
 }
 
+// SetPassword replaces a user's password hash, sets or clears must_change_password, revokes
+// the user's refresh-token families other than in.KeepSession and appends the audit event,
+// in one transaction.
+func (s *Store) SetPassword(ctx context.Context, in model.PasswordChange) error {
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		now := s.Now()
+		res := tx.Model(&model.User{}).Where("id = ?", in.UserID).
+			Updates(map[string]any{"password_hash": in.Hash, "must_change_password": in.MustChange, "updated_at": now})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return gorm.ErrRecordNotFound
+		}
+		q := tx.Model(&model.RefreshToken{}).Where("user_id = ? AND revoked_at IS NULL", in.UserID)
+		if in.KeepSession != "" {
+			q = q.Where("family_id <> ?", in.KeepSession)
+		}
+		if err := q.Update("revoked_at", now).Error; err != nil {
+			return err
+		}
+		to := ""
+		if in.MustChange {
+			to = "must_change_password"
+		}
+		return s.audit(tx, &model.AuditEvent{ActorID: in.ActorID, Action: in.Action, ObjectType: "user", ObjectID: in.UserID, ToState: to, At: now})
+	})
+	return translate(err, "user")
+}
+
 // CountUsersByRole counts accounts of one role.
 func (s *Store) CountUsersByRole(ctx context.Context, role model.Role) (int64, error) {
 	var n int64
