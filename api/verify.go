@@ -2,11 +2,13 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"html/template"
 	"math"
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -48,8 +50,38 @@ func (a *app) verifyLimit(k *ratelimit.Keyed, html bool) gin.HandlerFunc {
 	}
 }
 
+// consoleAccessCookie is the web console's access-token cookie (api/console): a browser that
+// sends it to /v/ is signed in.
+const consoleAccessCookie = "gimark_at"
+
+// verifyContext marks a verification as not a consumer scan — not recorded, not counted
+// towards the copied-label warning — when the caller is signed in (a bearer token, or the
+// console's session cookie) as a reviewer or admin, or as a user of the enterprise that owns
+// the label. Everyone else, a user of another enterprise included, is a consumer; a token
+// that does not verify is ignored, since verification needs no account.
+func (a *app) verifyContext(c *gin.Context) context.Context {
+	ctx := c.Request.Context()
+	token := ""
+	if scheme, t, ok := strings.Cut(c.GetHeader("Authorization"), " "); ok && strings.EqualFold(scheme, "Bearer") {
+		token = strings.TrimSpace(t)
+	} else if ck, err := c.Cookie(consoleAccessCookie); err == nil {
+		token = ck
+	}
+	if token == "" {
+		return ctx
+	}
+	p, err := a.issuer.Verify(token)
+	if err != nil {
+		return ctx
+	}
+	if p.IsStaff() || p.Role == model.RoleEnterprise && a.Labels.Owns(ctx, p, c.Param("code")) {
+		return verify.Unrecorded(ctx)
+	}
+	return ctx
+}
+
 func (a *app) verifyJSON(c *gin.Context) error {
-	r, err := a.Verify.Verify(c.Request.Context(), c.Param("code"), c.ClientIP(), c.Request.UserAgent())
+	r, err := a.Verify.Verify(a.verifyContext(c), c.Param("code"), c.ClientIP(), c.Request.UserAgent())
 	if err != nil {
 		return err
 	}
@@ -156,7 +188,7 @@ var kindNames = map[model.ProductKind][2]string{
 // verifyHTML is the consumer's page: small, Chinese, no script, everything escaped.
 func (a *app) verifyHTML(c *gin.Context) error {
 	raw := c.Param("code")
-	r, err := a.Verify.Verify(c.Request.Context(), raw, c.ClientIP(), c.Request.UserAgent())
+	r, err := a.Verify.Verify(a.verifyContext(c), raw, c.ClientIP(), c.Request.UserAgent())
 	if err != nil {
 		return err
 	}

@@ -368,6 +368,15 @@ func (s *Service) labelFor(ctx context.Context, p model.Principal, raw string) (
 	return l, nil
 }
 
+// Owns reports whether the label with code raw belongs to the caller's enterprise.
+func (s *Service) Owns(ctx context.Context, p model.Principal, raw string) bool {
+	if p.Role != model.RoleEnterprise {
+		return false
+	}
+	_, err := s.labelFor(ctx, p, raw)
+	return err == nil
+}
+
 // PNG returns a label's QR code as a size×size PNG. Images asked for repeatedly are cached:
 // drawing the symbol is the expensive part.
 func (s *Service) PNG(ctx context.Context, p model.Principal, code string, size int) ([]byte, error) {

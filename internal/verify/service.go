@@ -79,10 +79,23 @@ var statusReasons = map[model.FilingStatus]Reason{
 	model.StatusCancelled: {"filing_cancelled", "该企业已注销地理标志专用标志使用资格。"},
 }
 
+type unrecordedKey struct{}
+
+// Unrecorded marks ctx so that Verify answers without recording a scan: a look by the
+// label's owner or by the bureau is not a consumer's scan and must not count towards the
+// copied-label warning. The answer then shows the scans so far (this look is not one).
+func Unrecorded(ctx context.Context) context.Context {
+	return context.WithValue(ctx, unrecordedKey{}, true)
+}
+
 // Verify answers for raw (as typed or scanned) and records the scan. client is the caller's
 // address (only its salted hash is kept); agent its user agent.
 func (s *Service) Verify(ctx context.Context, raw, client, agent string) (*Result, error) {
 	now := s.now().UTC()
+	record, this := s.record, int64(1)
+	if ctx.Value(unrecordedKey{}) != nil {
+		record, this = func(*int64, string, string, string, string, time.Time) {}, 0
+	}
 	code, perr := labelcode.Parse(raw)
 	if perr != nil {
 		// Answered without touching the database.
@@ -90,14 +103,14 @@ func (s *Service) Verify(ctx context.Context, raw, client, agent string) (*Resul
 		if perr == labelcode.ErrMalformed {
 			r.Reasons = []Reason{{"malformed", "编码格式不正确，请核对标签上的编码后重新输入。"}}
 		}
-		s.record(nil, sanitize(raw), r.Result, client, agent, now)
+		record(nil, sanitize(raw), r.Result, client, agent, now)
 		return r, nil
 	}
 	row, pending, firstPending, err := s.countedLabel(ctx, code)
 	if model.IsKind(err, model.KindNotFound) {
 		r := &Result{Result: model.ResultNotFound, Code: code,
 			Reasons: []Reason{{"not_registered", "该编码不是已登记的地理标志专用标志标签，可能为假冒。请向当地市场监督管理部门举报（12315）。"}}}
-		s.record(nil, code, r.Result, client, agent, now)
+		record(nil, code, r.Result, client, agent, now)
 		return r, nil
 	}
 	if err != nil {
@@ -113,13 +126,13 @@ func (s *Service) Verify(ctx context.Context, raw, client, agent string) (*Resul
 	}
 	serial := int(row.ID - batch.FirstLabelID + 1)
 	r := &Result{Result: model.ResultGenuine, Code: code, Serial: serial, Facts: facts, Batch: batch}
-	r.ScanCount = row.ScanCount + pending + 1
+	r.ScanCount = row.ScanCount + pending + this
 	switch {
 	case row.FirstScannedAt != nil:
 		r.FirstScannedAt = row.FirstScannedAt
 	case pending > 0:
 		r.FirstScannedAt = &firstPending
-	default:
+	case this > 0:
 		r.FirstScannedAt = &now
 	}
 	if row.Status == model.LabelVoided {
@@ -143,7 +156,7 @@ func (s *Service) Verify(ctx context.Context, raw, client, agent string) (*Resul
 		r.Result = model.ResultWarning
 	}
 	id := row.ID
-	s.record(&id, code, r.Result, client, agent, now)
+	record(&id, code, r.Result, client, agent, now)
 	return r, nil
 }
 
