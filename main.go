@@ -198,6 +198,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st *store.S
 		Metrics:          mets,
 		TrustedProxies:   cfg.TrustedProxies,
 		ConsoleKey:       consoleKey(secret),
+		MetricsElsewhere: !metricsOnMain(cfg),
 	})
 	srv := &http.Server{
 		Addr:              cfg.Addr,
@@ -217,6 +218,14 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st *store.S
 	if cfg.PprofAddr != "" {
 		startProfiler(cfg.PprofAddr, log)
 	}
+	var metricsSrv *http.Server
+	if cfg.MetricsAddr != "" {
+		if metricsSrv, err = startMetrics(cfg.MetricsAddr, mets, log); err != nil {
+			return err
+		}
+	} else if !metricsOnMain(cfg) {
+		log.Info("metrics not served: set GIMARK_METRICS_ADDR for their own listener, or GIMARK_METRICS_PUBLIC=true to serve /metrics on GIMARK_ADDR")
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 
@@ -232,6 +241,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st *store.S
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
+	}
+	if metricsSrv != nil {
+		_ = metricsSrv.Shutdown(sctx)
 	}
 	// No request is in flight any more: write every buffered scan before the database closes.
 	if err := recorder.Close(sctx); err != nil {
@@ -304,6 +316,32 @@ func scanKey(secret []byte) []byte {
 func consoleKey(secret []byte) []byte {
 	sum := sha256.Sum256(append([]byte("gimark console csrf\x00"), secret...))
 	return sum[:]
+}
+
+// metricsOnMain says whether /metrics is served on the public listener: in development unless
+// it has its own (GIMARK_METRICS_ADDR); in production only when asked for
+// (GIMARK_METRICS_PUBLIC=true), since the public port is what the internet reaches.
+func metricsOnMain(cfg config.Config) bool {
+	return cfg.MetricsPublic || cfg.MetricsAddr == "" && !cfg.Production()
+}
+
+// startMetrics serves /metrics alone on addr (GIMARK_METRICS_ADDR), for the monitoring
+// network. The listener is opened before returning, so a taken port fails the start.
+func startMetrics(addr string, mets *metrics.Metrics, log *slog.Logger) (*http.Server, error) {
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", mets.Handler())
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("GIMARK_METRICS_ADDR: %w", err)
+	}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		log.Info("metrics listening", "addr", ln.Addr().String())
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("metrics listener stopped", "err", err.Error())
+		}
+	}()
+	return srv, nil
 }
 
 // startProfiler serves net/http/pprof on its own loopback listener (GIMARK_PPROF_ADDR), never

@@ -265,3 +265,55 @@ func TestPasswdCommand(t *testing.T) {
 		t.Fatalf("audit events of the command: %d %v", n, err)
 	}
 }
+
+func getStatus(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// TestMetricsListener: GIMARK_METRICS_ADDR serves /metrics on its own listener and takes it
+// off the public one; production keeps it off the public port unless GIMARK_METRICS_PUBLIC
+// asks for it.
+func TestMetricsListener(t *testing.T) {
+	dir := t.TempDir()
+	addr, maddr := freeAddr(t), freeAddr(t)
+	base := "http://" + addr
+	env := map[string]string{
+		"GIMARK_ADDR": addr, "GIMARK_DATA_DIR": filepath.Join(dir, "data"),
+		"GIMARK_DB_DSN": filepath.Join(dir, "data", "gimark.db"), "GIMARK_METRICS_ADDR": maddr,
+	}
+	getenv := func(k string) string { return env[k] }
+	_, stop := serveFor(t, getenv, base)
+	if c, _ := getStatus(t, base+"/metrics"); c != 404 {
+		t.Fatalf("/metrics on the public port with GIMARK_METRICS_ADDR: %d", c)
+	}
+	if c, body := getStatus(t, "http://"+maddr+"/metrics"); c != 200 || !strings.Contains(body, `gimark_http_requests_total{method="GET",route="/readyz",status="200"}`) {
+		t.Fatalf("/metrics on its own listener: %d", c)
+	}
+	stop()
+
+	env = map[string]string{
+		"GIMARK_ADDR": addr, "GIMARK_DATA_DIR": filepath.Join(dir, "data"), "GIMARK_DB_DSN": filepath.Join(dir, "data", "gimark.db"),
+		"GIMARK_ENV": "production", "GIMARK_JWT_SECRET": strings.Repeat("s", 40), "GIMARK_PUBLIC_BASE_URL": "https://gi.example.gov.cn",
+	}
+	out, stop := serveFor(t, getenv, base)
+	if c, _ := getStatus(t, base+"/metrics"); c != 404 {
+		t.Fatalf("/metrics on the public port in production: %d", c)
+	}
+	if !strings.Contains(out.String(), "metrics not served") {
+		t.Fatalf("production does not say where metrics went:\n%s", out.String())
+	}
+	stop()
+	env["GIMARK_METRICS_PUBLIC"] = "true"
+	_, stop = serveFor(t, getenv, base)
+	if c, _ := getStatus(t, base+"/metrics"); c != 200 {
+		t.Fatalf("/metrics with GIMARK_METRICS_PUBLIC=true: %d", c)
+	}
+	stop()
+}

@@ -61,6 +61,9 @@ type Deps struct {
 	// ConsoleKey signs the web console's CSRF tokens; every instance needs the same one
 	// (nil: a random key, fine for one instance).
 	ConsoleKey []byte
+	// MetricsElsewhere keeps /metrics off this router (it is served on GIMARK_METRICS_ADDR, or
+	// not at all); the collectors still count.
+	MetricsElsewhere bool
 }
 
 type app struct {
@@ -124,7 +127,7 @@ func New(d Deps) *gin.Engine {
 	r.GET("/readyz", a.handle(a.readyz))
 	r.GET("/openapi.yaml", a.openapiYAML)
 	r.GET("/docs", a.docs)
-	if d.Metrics != nil {
+	if d.Metrics != nil && !d.MetricsElsewhere {
 		// Request counts and latencies by route, scans, labels issued, pool stats. Expose it to
 		// the monitoring network only (the reverse proxy should not route it).
 		r.GET("/metrics", gin.WrapH(d.Metrics.Handler()))
