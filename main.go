@@ -115,7 +115,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	case "migrate":
 		return nil
 	case "demo":
-		return demo.Load(ctx, st, clock, stdout)
+		files, err := filestore.New(filepath.Join(cfg.DataDir, "documents"))
+		if err != nil {
+			return err
+		}
+		return demo.Load(ctx, st, clock, demo.Env{Files: files, PasswordFile: filepath.Join(cfg.DataDir, "demo-password.txt")}, stdout)
 	case "passwd":
 		return setPassword(ctx, st, args[1:], stdout)
 	}

@@ -724,3 +724,55 @@ func TestCancelNeedsReasonAndImpact(t *testing.T) {
 		}
 	})
 }
+
+// TestReviewQueueOldestSubmissionFirst: the review queue (status=submitted) lists filings by
+// submission time, oldest first, whatever order they were created in; a filing returned and
+// resubmitted queues by its latest submission.
+func TestReviewQueueOldestSubmissionFirst(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		rev := e.Reviewer("rev")
+		product := e.Product("靖远枸杞")
+		var ids []int64
+		for i := range 4 {
+			ids = append(ids, e.Draft(e.Enterprise(fmt.Sprintf("queue%d", i)), product))
+		}
+		owner := func(id int64) string {
+			var f model.Filing
+			e.Store.DB().Take(&f, id)
+			var u model.User
+			e.Store.DB().Where("enterprise_id = ?", f.EnterpriseID).Take(&u)
+			return e.Login(u.Username, apitest.Password).AccessToken
+		}
+		// Submitted newest-created first, a few seconds apart (and within one second twice).
+		order := []int64{ids[3], ids[1], ids[2], ids[0]}
+		for i, id := range order {
+			e.Clock.Advance(time.Duration(i%2) * 3 * time.Second)
+			e.Act(owner(id), id, "submit", nil, 200)
+		}
+		// The first one is returned and resubmitted: it goes to the back.
+		e.Act(rev.Token, order[0], "return", map[string]string{"reason": "补充材料"}, 200)
+		e.Clock.Advance(5 * time.Second)
+		e.Act(owner(order[0]), order[0], "submit", nil, 200)
+		want := []int64{order[1], order[2], order[3], order[0]}
+
+		var list struct {
+			Items []struct {
+				ID          int64     `json:"id"`
+				SubmittedAt time.Time `json:"submitted_at"`
+			} `json:"items"`
+		}
+		e.Get("/api/v1/filings?status=submitted", rev.Token).JSON(t, &list)
+		var got []int64
+		for _, it := range list.Items {
+			got = append(got, it.ID)
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("queue %v, want %v (oldest submission first)", got, want)
+		}
+		// Paging keeps the order.
+		e.Get("/api/v1/filings?status=submitted&page=2&page_size=2", rev.Token).JSON(t, &list)
+		if len(list.Items) != 2 || list.Items[0].ID != want[2] || list.Items[1].ID != want[3] {
+			t.Fatalf("second page: %+v", list.Items)
+		}
+	})
+}

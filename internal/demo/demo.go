@@ -5,14 +5,18 @@
 package demo
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
 	"gimark/internal/auth"
+	"gimark/internal/filestore"
 	"gimark/internal/labelcode"
 	"gimark/internal/uscc"
 	"gimark/model"
@@ -32,6 +36,16 @@ type Store interface {
 	RecordScans(ctx context.Context, f model.ScanFlush) error
 	FoldScanCounts(ctx context.Context, committing func()) (int64, error)
 	PutSales(ctx context.Context, rows []model.SalesRecord, actorID int64) (int, int, error)
+	CreateDocument(ctx context.Context, d *model.Document) error
+}
+
+// Env is where the demo keeps what does not live in the database.
+type Env struct {
+	// Files holds the documents' bytes (GIMARK_DATA_DIR/documents); nil attaches none.
+	Files *filestore.Store
+	// PasswordFile keeps the demo accounts' password (mode 0600) so that a second run can
+	// print it again; "" keeps none.
+	PasswordFile string
 }
 
 // TimeSetter moves the store's clock; the zero time gives it back to the real clock.
@@ -92,10 +106,18 @@ var catalog = []product{
 }
 
 // Load writes the dataset. It changes nothing when the demo reviewer already exists, so
-// running it twice is harmless.
-func Load(ctx context.Context, st Store, clock TimeSetter, out io.Writer) error {
+// running it twice is harmless; it then prints the demo password again from env's file (or
+// says how to set a new one).
+func Load(ctx context.Context, st Store, clock TimeSetter, env Env, out io.Writer) error {
 	if _, err := st.UserByUsername(ctx, reviewerName); err == nil {
 		fmt.Fprintln(out, "gimark demo: the Baiyin demo dataset is already loaded; nothing changed")
+		if b, err := os.ReadFile(env.PasswordFile); env.PasswordFile != "" && err == nil && len(bytes.TrimSpace(b)) > 0 {
+			printAccounts(out, string(bytes.TrimSpace(b)))
+			fmt.Fprintf(out, "  (the password is kept in %s)\n", env.PasswordFile)
+		} else {
+			fmt.Fprintf(out, "  the demo password was printed when the dataset was loaded; to choose a new one:\n"+
+				"  echo 'a-new-password' | gimark passwd %s   (likewise demo-ent-01 … demo-ent-91)\n", reviewerName)
+		}
 		return nil
 	} else if !model.IsKind(err, model.KindNotFound) {
 		return err
@@ -103,6 +125,17 @@ func Load(ctx context.Context, st Store, clock TimeSetter, out io.Writer) error 
 	pw, err := auth.GeneratePassword()
 	if err != nil {
 		return err
+	}
+	if env.PasswordFile != "" {
+		if err := os.MkdirAll(filepath.Dir(env.PasswordFile), 0o750); err != nil {
+			return err
+		}
+		if err := os.WriteFile(env.PasswordFile, []byte(pw+"\n"), 0o600); err != nil {
+			return fmt.Errorf("keep the demo password: %w", err)
+		}
+	}
+	attach := func(f *model.Filing, u *model.User, e *model.Enterprise, product string) error {
+		return attachDocuments(ctx, st, env.Files, f, u, e, product)
 	}
 	hash, err := auth.NewHasher(0).Hash(pw)
 	if err != nil {
@@ -144,6 +177,8 @@ func Load(ctx context.Context, st Store, clock TimeSetter, out io.Writer) error 
 		approved                                  time.Time
 	}
 	var ents []ent
+	var users []*model.User
+	var enterprises []*model.Enterprise
 	n := 0
 	for pi, c := range catalog {
 		for range c.enterprises {
@@ -175,6 +210,9 @@ func Load(ctx context.Context, st Store, clock TimeSetter, out io.Writer) error 
 			if err := st.CreateFiling(ctx, f, u.ID); err != nil {
 				return err
 			}
+			if err := attach(f, u, e, c.name); err != nil {
+				return err
+			}
 			clock.Set(approved.AddDate(0, 0, -20))
 			if _, err := st.TransitionFiling(ctx, model.FilingTransition{ID: f.ID, Action: model.ActSubmit, From: model.StatusDraft,
 				To: model.StatusSubmitted, ActorID: u.ID}); err != nil {
@@ -186,6 +224,8 @@ func Load(ctx context.Context, st Store, clock TimeSetter, out io.Writer) error 
 				return err
 			}
 			ents = append(ents, ent{userID: u.ID, enterpriseID: e.ID, filingID: f.ID, productID: pid, goji: pi == 0, approved: approved})
+			users = append(users, u)
+			enterprises = append(enterprises, e)
 		}
 	}
 
@@ -224,6 +264,9 @@ func Load(ctx context.Context, st Store, clock TimeSetter, out io.Writer) error 
 		if err := scans(ctx, st, rng, year, ids, 6*len(ids)); err != nil {
 			return err
 		}
+	}
+	if err := signals(ctx, st, rng, labelIDs2021[0]); err != nil {
+		return err
 	}
 
 	// Sales, reported in January of the following year.
@@ -269,12 +312,138 @@ func Load(ctx context.Context, st Store, clock TimeSetter, out io.Writer) error 
 			}
 		}
 	}
+	// Work waiting for the reviewer: recent filings for a second product, three submitted and
+	// one returned for correction, each with its documents.
+	queued, err := queue(ctx, st, clock, reviewer, users, enterprises, productIDs, attach)
+	if err != nil {
+		return err
+	}
 	clock.Set(time.Time{})
 	fmt.Fprintf(out, "gimark demo: loaded the Baiyin demo dataset (illustrative figures; placeholder reference numbers are marked 示例占位)\n")
-	fmt.Fprintf(out, "  reviewer:    %s / %s\n", reviewerName, pw)
-	fmt.Fprintf(out, "  enterprises: demo-ent-01 … demo-ent-%02d / %s\n", len(ents), pw)
+	printAccounts(out, pw)
 	fmt.Fprintf(out, "  report:      GET /api/v1/reports/summary?year=2021\n")
+	fmt.Fprintf(out, "  to review:   %d submitted filings in /console/queue, 1 returned; signals in /console/signals\n", queued)
+	if env.PasswordFile != "" {
+		fmt.Fprintf(out, "  (the password is kept in %s; running gimark demo again prints it)\n", env.PasswordFile)
+	}
 	return nil
+}
+
+func printAccounts(out io.Writer, pw string) {
+	fmt.Fprintf(out, "  reviewer:    %s / %s\n", reviewerName, pw)
+	fmt.Fprintf(out, "  enterprises: demo-ent-01 … demo-ent-91 / %s\n", pw)
+}
+
+// attachDocuments attaches a business licence and an origin proof (small generated PDFs) to
+// a draft filing, as its enterprise would before submitting.
+func attachDocuments(ctx context.Context, st Store, files *filestore.Store, f *model.Filing, u *model.User, e *model.Enterprise, product string) error {
+	if files == nil {
+		return nil
+	}
+	for _, d := range []struct {
+		kind  model.DocumentKind
+		name  string
+		lines []string
+	}{
+		{model.DocBusinessLicense, "营业执照.pdf", []string{"Business licence (demo document)", "Unified social credit code: " + e.USCC,
+			"Legal representative: (demo)", "Issued by the market supervision bureau (illustrative)"}},
+		{model.DocOriginProof, "产地证明.pdf", []string{"Proof of origin (demo document)", "Unified social credit code: " + e.USCC,
+			fmt.Sprintf("Filing %d: produced inside the protected area of %s", f.ID, productNames[product]), "Illustrative only"}},
+	} {
+		stored, err := files.Put(bytes.NewReader(samplePDF(d.lines...)), 1<<20)
+		if err != nil {
+			return fmt.Errorf("demo document: %w", err)
+		}
+		doc := &model.Document{FilingID: f.ID, Kind: d.kind, Filename: d.name, ContentType: stored.ContentType,
+			Size: stored.Size, SHA256: stored.SHA256, UploadedBy: u.ID}
+		if err := st.CreateDocument(ctx, doc); err != nil {
+			return fmt.Errorf("demo document of filing %d: %w", f.ID, err)
+		}
+	}
+	return nil
+}
+
+// productNames are the catalog's names in ASCII, for the generated PDFs' standard font.
+var productNames = map[string]string{
+	"靖远枸杞": "Jingyuan goji", "靖远小口大枣": "Jingyuan small-mouth jujube", "靖远黑瓜籽": "Jingyuan black melon seeds",
+	"靖远羊羔肉": "Jingyuan lamb", "靖远文冠果油": "Jingyuan yellowhorn oil", "会宁胡麻油": "Huining flaxseed oil", "会宁扁豆": "Huining lentils",
+}
+
+// queue files recent filings of demo enterprises for a product they do not hold yet: three
+// submitted (oldest first in the review queue) and one returned with the reviewer's reason.
+func queue(ctx context.Context, st Store, clock TimeSetter, reviewer *model.User, users []*model.User, ents []*model.Enterprise,
+	productIDs []int64, attach func(*model.Filing, *model.User, *model.Enterprise, string) error) (int, error) {
+	now := time.Now().UTC().Truncate(time.Minute)
+	picks := []struct {
+		ent, product int // indexes into the demo enterprises and the catalog
+		daysAgo      int
+		returned     string
+	}{
+		{1, 1, 9, ""}, {4, 2, 6, ""}, {8, 3, 2, ""},
+		{11, 4, 12, "产地证明未加盖乡镇人民政府公章，请补充后重新提交。"},
+	}
+	submitted := 0
+	for _, p := range picks {
+		u, e, pid := users[p.ent], ents[p.ent], productIDs[p.product]
+		at := now.AddDate(0, 0, -p.daysAgo)
+		clock.Set(at.Add(-2 * time.Hour))
+		f := &model.Filing{EnterpriseID: e.ID, ProductID: pid, LiveProductID: &pid, Kind: model.FilingNew, Status: model.StatusDraft,
+			ProductionAddress: e.Address, AnnualOutputGrams: int64(5_000+p.daysAgo*1_000) * 1000}
+		if err := st.CreateFiling(ctx, f, u.ID); err != nil {
+			return 0, fmt.Errorf("demo queue: %w", err)
+		}
+		if err := attach(f, u, e, catalog[p.product].name); err != nil {
+			return 0, err
+		}
+		clock.Set(at)
+		if _, err := st.TransitionFiling(ctx, model.FilingTransition{ID: f.ID, Action: model.ActSubmit, From: model.StatusDraft,
+			To: model.StatusSubmitted, ActorID: u.ID}); err != nil {
+			return 0, err
+		}
+		if p.returned == "" {
+			submitted++
+			continue
+		}
+		clock.Set(at.Add(26 * time.Hour))
+		if _, err := st.TransitionFiling(ctx, model.FilingTransition{ID: f.ID, Action: model.ActReturn, From: model.StatusSubmitted,
+			To: model.StatusReturned, Reason: p.returned, ActorID: reviewer.ID}); err != nil {
+			return 0, err
+		}
+	}
+	return submitted, nil
+}
+
+// signals leaves counterfeit signals to look at: one label scanned far past the warning
+// threshold from many phones (a copied label), and never-issued codes tried again and again.
+func signals(ctx context.Context, st Store, rng *rand.Rand, copied int64) error {
+	f := model.ScanFlush{Labels: map[int64]model.ScanTally{}, Unknown: map[string]model.ScanTally{}}
+	start := time.Date(2021, 11, 3, 9, 0, 0, 0, time.UTC)
+	for i := range 36 {
+		at := start.Add(time.Duration(i) * 97 * time.Minute)
+		f.Scans = append(f.Scans, model.Scan{LabelID: &copied, Code: "demo", Result: model.ResultGenuine,
+			ClientHash: fmt.Sprintf("%032x", rng.Uint64()), ScannedAt: at})
+		t := f.Labels[copied]
+		t.Add(at)
+		f.Labels[copied] = t
+	}
+	codes, err := labelcode.NewBatch(3)
+	if err != nil {
+		return err
+	}
+	for i, code := range codes {
+		for j := range 2 + 3*i {
+			at := start.Add(time.Duration(i*24+j) * time.Hour)
+			f.Scans = append(f.Scans, model.Scan{Code: code, Result: model.ResultNotFound, ClientHash: fmt.Sprintf("%032x", rng.Uint64()), ScannedAt: at})
+			t := f.Unknown[code]
+			t.Add(at)
+			f.Unknown[code] = t
+		}
+	}
+	if err := st.RecordScans(ctx, f); err != nil {
+		return err
+	}
+	_, err = st.FoldScanCounts(ctx, nil)
+	return err
 }
 
 // split divides total fen over rows with random weights, exactly (the remainder goes to the
