@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"strings"
 	"testing"
@@ -65,9 +66,34 @@ func (c *client) setupApprovedFiling() string {
 		"uscc": "914403001922038216", "name": "企业", "legal_representative": "张三", "address": "靖远县", "region_code": "620421", "contact_phone": "0943-1234567"}})
 	ent, rev := c.login("ent", "enterprise-pass-1"), c.login("rev", "reviewer-pass-1")
 	c.call("POST", "/api/v1/filings", ent, map[string]any{"product_id": 1, "kind": "new", "production_address": "x", "annual_output_kg": "1"})
+	c.upload(ent, 1, "business_license")
+	c.upload(ent, 1, "origin_proof")
 	c.call("POST", "/api/v1/filings/1/submit", ent, nil)
 	c.call("POST", "/api/v1/filings/1/approve", rev, nil)
 	return ent
+}
+
+// upload attaches a small PDF of the given kind to a filing (submission needs a business
+// licence and an origin proof).
+func (c *client) upload(token string, filing int, kind string) {
+	c.t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	_ = mw.WriteField("kind", kind)
+	fw, _ := mw.CreateFormFile("file", kind+".pdf")
+	_, _ = fw.Write([]byte("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"))
+	_ = mw.Close()
+	req, _ := http.NewRequest("POST", fmt.Sprintf("%s/api/v1/filings/%d/documents", c.base, filing), &buf)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		c.t.Fatalf("upload %s: %d", kind, resp.StatusCode)
+	}
 }
 
 // codes downloads a batch's codes.

@@ -61,6 +61,10 @@ post /auth/register '{"username":"ent","password":"bench-enterprise","enterprise
 ENT=$(post /auth/login '{"username":"ent","password":"bench-enterprise"}' | tok)
 REV=$(post /auth/login '{"username":"rev","password":"bench-reviewer"}' | tok)
 post /filings '{"product_id":1,"kind":"new","production_address":"靖远县","annual_output_kg":"1000"}' "$ENT" >/dev/null
+printf '%%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%%%EOF\n' >"$work/doc.pdf"
+for kind in business_license origin_proof; do   # submission needs both
+  curl -sf "$B/filings/1/documents" -H "authorization: Bearer $ENT" -F kind=$kind -F file=@"$work/doc.pdf" >/dev/null
+done
 post /filings/1/submit '{}' "$ENT" >/dev/null
 post /filings/1/approve '{}' "$REV" >/dev/null
 
