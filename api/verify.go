@@ -59,7 +59,8 @@ const consoleAccessCookie = "gimark_at"
 // console's session cookie) as a reviewer or admin, or as a user of the enterprise that owns
 // the label. Everyone else, a user of another enterprise included, is a consumer; a token
 // that does not verify is ignored, since verification needs no account.
-func (a *app) verifyContext(c *gin.Context) context.Context {
+// The second result says the look is not recorded.
+func (a *app) verifyContext(c *gin.Context) (context.Context, bool) {
 	ctx := c.Request.Context()
 	token := ""
 	if scheme, t, ok := strings.Cut(c.GetHeader("Authorization"), " "); ok && strings.EqualFold(scheme, "Bearer") {
@@ -68,20 +69,21 @@ func (a *app) verifyContext(c *gin.Context) context.Context {
 		token = ck
 	}
 	if token == "" {
-		return ctx
+		return ctx, false
 	}
 	p, err := a.issuer.Verify(token)
 	if err != nil {
-		return ctx
+		return ctx, false
 	}
 	if p.IsStaff() || p.Role == model.RoleEnterprise && a.Labels.Owns(ctx, p, c.Param("code")) {
-		return verify.Unrecorded(ctx)
+		return verify.Unrecorded(ctx), true
 	}
-	return ctx
+	return ctx, false
 }
 
 func (a *app) verifyJSON(c *gin.Context) error {
-	r, err := a.Verify.Verify(a.verifyContext(c), c.Param("code"), c.ClientIP(), c.Request.UserAgent())
+	ctx, _ := a.verifyContext(c)
+	r, err := a.Verify.Verify(ctx, c.Param("code"), c.ClientIP(), c.Request.UserAgent())
 	if err != nil {
 		return err
 	}
@@ -188,14 +190,17 @@ var kindNames = map[model.ProductKind][2]string{
 // verifyHTML is the consumer's page: small, Chinese, no script, everything escaped.
 func (a *app) verifyHTML(c *gin.Context) error {
 	raw := c.Param("code")
-	r, err := a.Verify.Verify(a.verifyContext(c), raw, c.ClientIP(), c.Request.UserAgent())
+	ctx, unrecorded := a.verifyContext(c)
+	r, err := a.Verify.Verify(ctx, raw, c.ClientIP(), c.Request.UserAgent())
 	if err != nil {
 		return err
 	}
 	h := headlines[r.Result]
 	data := map[string]any{"Result": r.Result, "Headline": h[0], "Subline": h[1], "Reasons": r.Reasons,
 		"Facts": r.Facts, "Batch": r.Batch, "ScanCount": r.ScanCount, "Input": raw, "Formatted": labelcode.Format(r.Code),
-		"Now": time.Now().In(cst).Format("2006-01-02 15:04")}
+		"Now": time.Now().In(cst).Format("2006-01-02 15:04"),
+		// An insider's look (owner or bureau): not recorded; ScanCount is the consumer scans so far.
+		"Unrecorded": unrecorded}
 	if r.Facts != nil {
 		k := kindNames[r.Facts.ProductKind]
 		data["KindName"], data["NumberLabel"] = k[0], k[1]
