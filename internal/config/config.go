@@ -171,6 +171,9 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if u, err := url.Parse(c.PublicBaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
 		errs = append(errs, fmt.Errorf("GIMARK_PUBLIC_BASE_URL must be an http(s) URL without query, got %q", c.PublicBaseURL))
+	} else if len(c.PublicBaseURL) > 200 {
+		// Each label batch records it, and a long URL makes every QR code a larger symbol.
+		errs = append(errs, fmt.Errorf("GIMARK_PUBLIC_BASE_URL must be at most 200 characters, got %d", len(c.PublicBaseURL)))
 	}
 	if len(c.JWTSecret) > 0 && len(c.JWTSecret) < MinSecretBytes {
 		errs = append(errs, fmt.Errorf("GIMARK_JWT_SECRET must be at least %d bytes", MinSecretBytes))

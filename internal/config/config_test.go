@@ -39,6 +39,7 @@ func TestLoadRejects(t *testing.T) {
 		{"mysql-needs-dsn", map[string]string{"GIMARK_DB_DRIVER": "mysql"}, "GIMARK_DB_DSN"},
 		{"bad-threshold", map[string]string{"GIMARK_SCAN_WARN_THRESHOLD": "lots"}, "GIMARK_SCAN_WARN_THRESHOLD"},
 		{"bad-url", map[string]string{"GIMARK_PUBLIC_BASE_URL": "ftp://x"}, "GIMARK_PUBLIC_BASE_URL"},
+		{"url-too-long", map[string]string{"GIMARK_PUBLIC_BASE_URL": "https://gi.example.gov.cn/" + strings.Repeat("p", 200)}, "at most 200"},
 		{"all-errors-at-once", map[string]string{"GIMARK_ENV": "production", "GIMARK_DB_DRIVER": "pg"}, "GIMARK_DB_DRIVER"},
 	}
 	for _, tc := range tests {
