@@ -20,6 +20,8 @@ import (
 	"syscall"
 	"time"
 
+	"golang.org/x/term"
+
 	"gimark/api"
 	"gimark/internal/account"
 	"gimark/internal/auth"
@@ -257,18 +259,31 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st *store.S
 	return nil
 }
 
-// setPassword is `gimark passwd USERNAME`: it reads one line from standard input and sets
+// setPassword is `gimark passwd USERNAME`: it reads one line from standard input (without
+// echo at a terminal, through golang.org/x/term) and sets
 // it as the user's password (for an operator who lost the admin password), signing the
 // account out everywhere. The audit log records it without an actor.
 func setPassword(ctx context.Context, st *store.Store, args []string, stdout io.Writer) error {
 	if len(args) != 1 {
 		return errors.New("usage: gimark passwd USERNAME  (the password is read from standard input)")
 	}
-	line, err := bufio.NewReader(io.LimitReader(stdin, 4096)).ReadString('\n')
-	if err != nil && !errors.Is(err, io.EOF) {
-		return fmt.Errorf("read password: %w", err)
+	var password string
+	if f, ok := stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		// Typed at a terminal: prompt, and do not echo it.
+		fmt.Fprintf(stdout, "new password for %s: ", args[0])
+		b, err := term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(stdout)
+		if err != nil {
+			return fmt.Errorf("read password: %w", err)
+		}
+		password = string(b)
+	} else {
+		line, err := bufio.NewReader(io.LimitReader(stdin, 4096)).ReadString('\n')
+		if err != nil && !errors.Is(err, io.EOF) {
+			return fmt.Errorf("read password: %w", err)
+		}
+		password = strings.TrimRight(line, "\r\n")
 	}
-	password := strings.TrimRight(line, "\r\n")
 	accounts := account.New(st, auth.NewHasher(0), nil, account.NewThrottle(nil), nil)
 	if err := accounts.SetPassword(ctx, args[0], password); err != nil {
 		var me *model.Error
