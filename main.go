@@ -5,7 +5,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -22,24 +21,14 @@ import (
 
 	"golang.org/x/term"
 
-	"gimark/api"
 	"gimark/internal/account"
+	"gimark/internal/app"
 	"gimark/internal/auth"
-	"gimark/internal/catalog"
 	"gimark/internal/config"
 	"gimark/internal/demo"
-	"gimark/internal/enterprise"
-	"gimark/internal/epcis"
 	"gimark/internal/filestore"
-	"gimark/internal/filing"
-	"gimark/internal/label"
 	"gimark/internal/metrics"
-	"gimark/internal/report"
-	"gimark/internal/resolver"
-	"gimark/internal/sales"
 	"gimark/internal/store"
-	"gimark/internal/tradeitem"
-	"gimark/internal/verify"
 	"gimark/model"
 )
 
@@ -140,75 +129,22 @@ func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 
 func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st *store.Store, stdout io.Writer) error {
 	log.Info("starting", cfg.Masked()...)
-	secret, err := jwtSecret(cfg)
+	a, err := app.New(cfg, st, log, time.Now)
 	if err != nil {
 		return err
 	}
-	issuer, err := auth.NewIssuer(secret, nil)
+	created, generated, err := a.Bootstrap(ctx)
 	if err != nil {
 		return err
 	}
-	accounts := account.New(st, auth.NewHasher(0), issuer, account.NewThrottle(nil), nil)
-	created, generated, err := accounts.Bootstrap(ctx, cfg.AdminUsername, cfg.AdminPassword)
-	if err != nil {
-		return err
-	}
-	if !created && cfg.AdminPassword != "" {
-		log.Warn("GIMARK_ADMIN_PASSWORD is set but an admin already exists: it only seeds the first admin and is ignored; change passwords with POST /api/v1/me/password or `gimark passwd USERNAME`")
-	}
-	if created {
-		log.Info("admin account created", "username", cfg.AdminUsername)
-		if generated != "" {
-			// Printed once, outside the structured log, so it is not shipped to log storage.
-			fmt.Fprintf(stdout, "\n  gimark: first admin %q created with password: %s\n  (shown once; set GIMARK_ADMIN_PASSWORD to choose it)\n\n", cfg.AdminUsername, generated)
-		}
+	if created && generated != "" {
+		// Printed once, outside the structured log, so it is not shipped to log storage.
+		fmt.Fprintf(stdout, "\n  gimark: first admin %q created with password: %s\n  (shown once; set GIMARK_ADMIN_PASSWORD to choose it)\n\n", cfg.AdminUsername, generated)
 	}
 
-	files, err := filestore.New(filepath.Join(cfg.DataDir, "documents"))
-	if err != nil {
-		return err
-	}
-	filings := filing.New(st, files, int64(cfg.MaxUploadMB)<<20)
-	mets := metrics.New()
-	for name, db := range st.Pools() {
-		mets.WatchDB(name, db)
-	}
-	labels := label.New(st, cfg.PublicBaseURL)
-	labels.Issued = mets.Issued
-	// Scans are flushed every 200 ms; on SQLite their counts are folded into labels every
-	// minute (verification counts the rest itself; signals may lag by that minute).
-	recorder := verify.NewRecorder(st, log, 1<<16, 200*time.Millisecond, time.Minute)
-	recorder.Dropped = mets.Dropped
-	verifier := verify.New(st, recorder, cfg.ScanWarnThreshold, scanKey(secret), nil)
-	verifier.Count = mets.Scan
-	filings.OnChange = append(filings.OnChange, func(f *model.Filing) { verifier.InvalidateFiling(f.ID) })
-	cat := catalog.New(st)
-	cat.OnChange = func(int64) { verifier.InvalidateAll() }
-
-	handler := api.New(api.Deps{
-		Log:              log,
-		Accounts:         accounts,
-		Enterprises:      enterprise.New(st),
-		Catalog:          cat,
-		Filings:          filings,
-		Labels:           labels,
-		Verify:           verifier,
-		Signals:          verify.NewSignals(st, cfg.ScanWarnThreshold),
-		Sales:            sales.New(st, nil),
-		Reports:          report.New(st, nil),
-		TradeItems:       tradeitem.New(st),
-		Resolver:         resolver.New(st, cfg.PublicBaseURL),
-		EPCIS:            epcis.NewExporter(st, cfg.PublicBaseURL, nil),
-		VerifyRatePerMin: cfg.VerifyRatePerMin,
-		Ready:            st,
-		Metrics:          mets,
-		TrustedProxies:   cfg.TrustedProxies,
-		ConsoleKey:       consoleKey(secret),
-		MetricsElsewhere: !metricsOnMain(cfg),
-	})
 	srv := &http.Server{
 		Addr:              cfg.Addr,
-		Handler:           handler,
+		Handler:           a.Handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       5 * time.Minute, // document uploads on slow links
 		WriteTimeout:      30 * time.Minute,
@@ -218,18 +154,19 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st *store.S
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
-		return err
+		return errors.Join(err, a.Stop(ctx))
 	}
+	a.Start(ctx)
 	log.Info("listening", "addr", ln.Addr().String())
 	if cfg.PprofAddr != "" {
 		startProfiler(cfg.PprofAddr, log)
 	}
 	var metricsSrv *http.Server
 	if cfg.MetricsAddr != "" {
-		if metricsSrv, err = startMetrics(cfg.MetricsAddr, mets, log); err != nil {
+		if metricsSrv, err = startMetrics(cfg.MetricsAddr, a.Metrics, log); err != nil {
 			return err
 		}
-	} else if !metricsOnMain(cfg) {
+	} else if !cfg.MetricsOnMain() {
 		log.Info("metrics not served: set GIMARK_METRICS_ADDR for their own listener, or GIMARK_METRICS_PUBLIC=true to serve /metrics on GIMARK_ADDR")
 	}
 	errc := make(chan error, 1)
@@ -237,7 +174,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st *store.S
 
 	select {
 	case err := <-errc:
-		return err
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
+		defer cancel()
+		return errors.Join(err, a.Stop(sctx))
 	case <-ctx.Done():
 	}
 	// Graceful: stop accepting, let in-flight requests finish, then the deferred Close
@@ -251,9 +190,10 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, st *store.S
 	if metricsSrv != nil {
 		_ = metricsSrv.Shutdown(sctx)
 	}
-	// No request is in flight any more: write every buffered scan before the database closes.
-	if err := recorder.Close(sctx); err != nil {
-		return fmt.Errorf("flush scans: %w", err)
+	// No request is in flight any more: stop the jobs and write every buffered scan before
+	// the database closes.
+	if err := a.Stop(sctx); err != nil {
+		return err
 	}
 	log.Info("stopped")
 	return nil
@@ -294,54 +234,6 @@ func setPassword(ctx context.Context, st *store.Store, args []string, stdout io.
 	}
 	fmt.Fprintf(stdout, "gimark: password of %q set; its sessions are signed out\n", account.NormalizeUsername(args[0]))
 	return nil
-}
-
-// jwtSecret returns the configured secret, or in development one generated once and kept
-// in the data folder so tokens survive a restart.
-func jwtSecret(cfg config.Config) ([]byte, error) {
-	if len(cfg.JWTSecret) > 0 {
-		return cfg.JWTSecret, nil
-	}
-	if cfg.Production() {
-		return nil, errors.New("GIMARK_JWT_SECRET is required in production")
-	}
-	path := filepath.Join(cfg.DataDir, "jwt.secret")
-	if b, err := os.ReadFile(path); err == nil && len(b) >= config.MinSecretBytes {
-		return b, nil
-	}
-	s, err := auth.RandomToken(48)
-	if err != nil {
-		return nil, err
-	}
-	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
-		return nil, err
-	}
-	if err := os.WriteFile(path, []byte(s), 0o600); err != nil {
-		return nil, fmt.Errorf("keep development JWT secret: %w", err)
-	}
-	return []byte(s), nil
-}
-
-// scanKey derives the key that salts client address hashes from the token secret, so no
-// second secret has to be managed and the hashes cannot be reversed by guessing addresses
-// without it.
-func scanKey(secret []byte) []byte {
-	sum := sha256.Sum256(append([]byte("gimark scan client hash\x00"), secret...))
-	return sum[:]
-}
-
-// consoleKey derives the key that signs the web console's CSRF tokens from the token secret,
-// so every instance shares it and no second secret has to be managed.
-func consoleKey(secret []byte) []byte {
-	sum := sha256.Sum256(append([]byte("gimark console csrf\x00"), secret...))
-	return sum[:]
-}
-
-// metricsOnMain says whether /metrics is served on the public listener: in development unless
-// it has its own (GIMARK_METRICS_ADDR); in production only when asked for
-// (GIMARK_METRICS_PUBLIC=true), since the public port is what the internet reaches.
-func metricsOnMain(cfg config.Config) bool {
-	return cfg.MetricsPublic || cfg.MetricsAddr == "" && !cfg.Production()
 }
 
 // startMetrics serves /metrics alone on addr (GIMARK_METRICS_ADDR), for the monitoring

@@ -236,13 +236,17 @@ func TestBatchQuota(t *testing.T) {
 // TestBatchIsAllOrNothing: a failure while issuing leaves no batch and no label, and a code
 // collision is retried without the caller noticing.
 func TestBatchIsAllOrNothing(t *testing.T) {
-	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+	// newCodes is what the label service generates codes with; each step below replaces it.
+	var newCodes func(n int) ([]string, error)
+	o := apitest.Options{LabelCodes: func(n int) ([]string, error) { return newCodes(n) }}
+	apitest.EachWith(t, o, func(t *testing.T, e *apitest.Env) {
+		newCodes = labelcode.NewBatch
 		w := newLabelWorld(t, e)
 		first := w.codes(t, w.order(t, 5))[1][1]
 
 		// Collision: the generator's first chunk ends with a code already issued.
 		calls := 0
-		e.Labels.NewCode = func(n int) ([]string, error) {
+		newCodes = func(n int) ([]string, error) {
 			calls++
 			codes, err := labelcode.NewBatch(n)
 			if calls == 1 {
@@ -266,7 +270,7 @@ func TestBatchIsAllOrNothing(t *testing.T) {
 		e.Store.DB().Model(&model.Label{}).Count(&before)
 		e.Store.DB().Model(&model.LabelBatch{}).Count(&batchesBefore)
 		calls = 0
-		e.Labels.NewCode = func(n int) ([]string, error) {
+		newCodes = func(n int) ([]string, error) {
 			calls++
 			if calls > 1 {
 				return nil, errors.New("entropy source failed")

@@ -12,7 +12,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -24,20 +24,12 @@ import (
 
 	"gimark/api"
 	"gimark/internal/account"
-	"gimark/internal/auth"
-	"gimark/internal/catalog"
-	"gimark/internal/enterprise"
-	"gimark/internal/epcis"
-	"gimark/internal/filestore"
+	"gimark/internal/app"
+	"gimark/internal/config"
 	"gimark/internal/filing"
 	"gimark/internal/label"
-	"gimark/internal/metrics"
-	"gimark/internal/report"
-	"gimark/internal/resolver"
-	"gimark/internal/sales"
 	"gimark/internal/store"
 	"gimark/internal/testdb"
-	"gimark/internal/tradeitem"
 	"gimark/internal/uscc"
 	"gimark/internal/verify"
 	"gimark/model"
@@ -80,6 +72,8 @@ type Options struct {
 	VerifyRatePerMin int   // 0: high enough never to trip
 	ScanThreshold    int   // 0: 20, the default of GIMARK_SCAN_WARN_THRESHOLD
 	PublicBaseURL    string
+	// LabelCodes replaces the label code generator (nil: the real one).
+	LabelCodes func(n int) ([]string, error)
 }
 
 // Env is one application under test.
@@ -87,6 +81,7 @@ type Env struct {
 	T        testing.TB
 	Engine   string
 	Store    *store.Store
+	App      *app.App
 	Handler  http.Handler
 	Accounts *account.Service
 	Clock    *Clock
@@ -115,66 +110,69 @@ func EachWith(t *testing.T, o Options, fn func(t *testing.T, e *Env)) {
 	}
 }
 
-// New builds an Env on engine eng.
+// Config is the configuration every Env runs with: the server's defaults (config.Load with
+// the settings below as its environment), cheap password hashes, limits that never trip
+// unless o sets them, and scans flushed every 20 ms but folded only by Recorder.Sync.
+func Config(t testing.TB, o Options, dataDir string) config.Config {
+	t.Helper()
+	env := map[string]string{
+		"GIMARK_DATA_DIR":       dataDir,
+		"GIMARK_JWT_SECRET":     strings.Repeat("test-secret-", 4),
+		"GIMARK_ADMIN_PASSWORD": AdminPassword,
+	}
+	if o.PublicBaseURL != "" {
+		env["GIMARK_PUBLIC_BASE_URL"] = o.PublicBaseURL
+	}
+	if o.ScanThreshold != 0 {
+		env["GIMARK_SCAN_WARN_THRESHOLD"] = strconv.Itoa(o.ScanThreshold)
+	}
+	cfg, err := config.Load(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.PasswordCost = bcrypt.MinCost
+	cfg.AuthRatePerMin, cfg.PublicRatePerMin = 1_000_000, 1_000_000
+	if o.AuthRatePerMin != 0 {
+		cfg.AuthRatePerMin, cfg.PublicRatePerMin = o.AuthRatePerMin, o.AuthRatePerMin
+	}
+	cfg.VerifyRatePerMin = 1_000_000
+	if o.VerifyRatePerMin != 0 {
+		cfg.VerifyRatePerMin = o.VerifyRatePerMin
+	}
+	cfg.MaxUploadBytes = 1 << 20
+	if o.MaxUploadBytes != 0 {
+		cfg.MaxUploadBytes = o.MaxUploadBytes
+	}
+	cfg.ScanBuffer, cfg.ScanFlushEvery, cfg.ScanFoldEvery = 1<<14, 20*time.Millisecond, time.Hour // tests fold with Sync
+	return cfg
+}
+
+// New builds an Env on engine eng: the application of internal/app, as the server builds it,
+// over a fresh database, with a settable clock.
 func New(t testing.TB, eng testdb.Engine, o Options) *Env {
 	t.Helper()
 	clock := &Clock{t: time.Now().UTC().Truncate(time.Second)}
 	st := eng.Open(t, clock.Now)
-	secret := []byte(strings.Repeat("test-secret-", 4))
-	issuer, err := auth.NewIssuer(secret, clock.Now)
-	if err != nil {
-		t.Fatal(err)
-	}
 	logBuf := &bytes.Buffer{}
 	log := slog.New(slog.NewJSONHandler(&lockedWriter{w: logBuf}, nil))
-	accounts := account.New(st, auth.NewHasher(bcrypt.MinCost), issuer, account.NewThrottle(clock.Now), clock.Now)
-	if _, _, err := accounts.Bootstrap(t.Context(), "admin", AdminPassword); err != nil {
-		t.Fatal(err)
-	}
-	rate := o.AuthRatePerMin
-	if rate == 0 {
-		rate = 1_000_000
-	}
 	dataDir := t.TempDir()
-	files, err := filestore.New(filepath.Join(dataDir, "documents"))
+	cfg := Config(t, o, dataDir)
+	var opts []app.Option
+	if o.LabelCodes != nil {
+		opts = append(opts, app.WithLabelCodes(o.LabelCodes))
+	}
+	a, err := app.New(cfg, st, log, clock.Now, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	maxUpload := o.MaxUploadBytes
-	if maxUpload == 0 {
-		maxUpload = 1 << 20
+	a.Start(t.Context())
+	t.Cleanup(func() { _ = a.Stop(context.Background()) }) // before the store closes (LIFO)
+	if _, _, err := a.Bootstrap(t.Context()); err != nil {
+		t.Fatal(err)
 	}
-	filings := filing.New(st, files, maxUpload)
-	threshold := o.ScanThreshold
-	if threshold == 0 {
-		threshold = 20
-	}
-	verifyRate := o.VerifyRatePerMin
-	if verifyRate == 0 {
-		verifyRate = 1_000_000
-	}
-	base := o.PublicBaseURL
-	if base == "" {
-		base = "http://localhost:8080"
-	}
-	mets := metrics.New()
-	labels := label.New(st, base)
-	labels.Issued = mets.Issued
-	rec := verify.NewRecorder(st, log, 1<<14, 20*time.Millisecond, time.Hour) // tests fold with Sync
-	rec.Dropped = mets.Dropped
-	t.Cleanup(func() { _ = rec.Close(context.Background()) }) // before the store closes (LIFO)
-	verifier := verify.New(st, rec, threshold, []byte("scan-key"), clock.Now)
-	verifier.Count = mets.Scan
-	filings.OnChange = append(filings.OnChange, func(f *model.Filing) { verifier.InvalidateFiling(f.ID) })
-	cat := catalog.New(st)
-	cat.OnChange = func(int64) { verifier.InvalidateAll() }
-	h := api.New(api.Deps{Log: log, Accounts: accounts, Enterprises: enterprise.New(st), Catalog: cat,
-		Filings: filings, Labels: labels, Verify: verifier, Signals: verify.NewSignals(st, threshold),
-		Sales: sales.New(st, clock.Now), Reports: report.New(st, clock.Now),
-		TradeItems: tradeitem.New(st), Resolver: resolver.New(st, base), EPCIS: epcis.NewExporter(st, base, clock.Now),
-		Ready: st, Metrics: mets, AuthRatePerMin: rate, PublicRatePerMin: rate, VerifyRatePerMin: verifyRate, Now: clock.Now})
-	return &Env{T: t, Engine: eng.Name, Store: st, Handler: h, Accounts: accounts, Clock: clock, Secret: secret, Log: logBuf,
-		DataDir: dataDir, Filings: filings, Labels: labels, Verify: verifier, Recorder: rec}
+	return &Env{T: t, Engine: eng.Name, Store: st, App: a, Handler: a.Handler, Accounts: a.Accounts, Clock: clock,
+		Secret: a.Secret, Log: logBuf, DataDir: dataDir, Filings: a.Filings, Labels: a.Labels, Verify: a.Verify,
+		Recorder: a.Recorder}
 }
 
 type lockedWriter struct {

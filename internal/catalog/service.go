@@ -18,13 +18,15 @@ type Store interface {
 
 // Service is the catalog logic.
 type Service struct {
-	store Store
-	// OnChange is called after a product changes (caches of product facts drop it).
-	OnChange func(productID int64)
+	store    Store
+	onChange func(productID int64)
 }
 
-// New wires a Service.
-func New(store Store) *Service { return &Service{store: store} }
+// New wires a Service. onChange, if not nil, is called after a product changes, so caches of
+// product facts (verification's) can drop it.
+func New(store Store, onChange func(productID int64)) *Service {
+	return &Service{store: store, onChange: onChange}
+}
 
 // Input is a whole or partial product; nil fields are not set.
 type Input struct {
@@ -110,8 +112,8 @@ func (s *Service) Update(ctx context.Context, actor model.Principal, id int64, i
 	if err := s.store.UpdateProduct(ctx, p, actor.UserID); err != nil {
 		return nil, err
 	}
-	if s.OnChange != nil {
-		s.OnChange(id)
+	if s.onChange != nil {
+		s.onChange(id)
 	}
 	return p, nil
 }

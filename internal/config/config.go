@@ -27,7 +27,7 @@ type Config struct {
 	PublicBaseURL     string
 	ScanWarnThreshold int
 	VerifyRatePerMin  int
-	MaxUploadMB       int
+	MaxUploadBytes    int64  // GIMARK_MAX_UPLOAD_MB in bytes
 	LogFormat         string // json | text
 	LogLevel          string
 	TrustedProxies    []string
@@ -40,7 +40,16 @@ type Config struct {
 	MetricsAddr string
 	// MetricsPublic keeps /metrics on the public listener in production
 	// (GIMARK_METRICS_PUBLIC=true); development serves it there unless MetricsAddr is set.
-	MetricsPublic bool
+	MetricsPublic   bool
+	TokenPurgeEvery time.Duration // how often expired refresh tokens are deleted
+
+	// Settings without a variable: Load gives them the server's values; tests change them.
+	AuthRatePerMin   int           // sign-in, registration and refresh per client address
+	PublicRatePerMin int           // public catalog and register reads per client address
+	PasswordCost     int           // bcrypt cost of new password hashes; 0: bcrypt's default
+	ScanBuffer       int           // scan events buffered before they are dropped
+	ScanFlushEvery   time.Duration // how often buffered scans are written
+	ScanFoldEvery    time.Duration // how often written scans are folded into label counts (SQLite)
 }
 
 // Production reports whether the strict checks apply.
@@ -109,7 +118,7 @@ func Load(getenv func(string) string) (Config, error) {
 		PublicBaseURL:     strings.TrimRight(get("GIMARK_PUBLIC_BASE_URL", "http://localhost:8080"), "/"),
 		ScanWarnThreshold: intVar("GIMARK_SCAN_WARN_THRESHOLD", 20, 1, 1_000_000),
 		VerifyRatePerMin:  intVar("GIMARK_VERIFY_RATE_PER_MIN", 120, 1, 1_000_000),
-		MaxUploadMB:       intVar("GIMARK_MAX_UPLOAD_MB", 10, 1, 1024),
+		MaxUploadBytes:    int64(intVar("GIMARK_MAX_UPLOAD_MB", 10, 1, 1024)) << 20,
 		LogFormat:         get("GIMARK_LOG_FORMAT", "json"),
 		LogLevel:          get("GIMARK_LOG_LEVEL", "info"),
 		ShutdownTimeout:   time.Duration(intVar("GIMARK_SHUTDOWN_TIMEOUT_SEC", 30, 1, 3600)) * time.Second,
@@ -117,6 +126,14 @@ func Load(getenv func(string) string) (Config, error) {
 		AllowHTTPBaseURL:  boolVar("GIMARK_ALLOW_HTTP_BASE_URL"),
 		MetricsAddr:       get("GIMARK_METRICS_ADDR", ""),
 		MetricsPublic:     boolVar("GIMARK_METRICS_PUBLIC"),
+		TokenPurgeEvery:   time.Duration(intVar("GIMARK_TOKEN_PURGE_MIN", 60, 1, 7*24*60)) * time.Minute,
+		AuthRatePerMin:    30,
+		PublicRatePerMin:  600,
+		// Scans are flushed every 200 ms; on SQLite their counts are folded into labels every
+		// minute (verification counts the rest itself; signals may lag by that minute).
+		ScanBuffer:     1 << 16,
+		ScanFlushEvery: 200 * time.Millisecond,
+		ScanFoldEvery:  time.Minute,
 	}
 	if c.MetricsAddr != "" {
 		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
@@ -241,13 +258,20 @@ func checkPublicBaseURL(raw string, allowHTTP bool) error {
 	return nil
 }
 
+// MetricsOnMain says whether /metrics is served on the public listener: in development unless
+// it has its own (GIMARK_METRICS_ADDR); in production only when asked for
+// (GIMARK_METRICS_PUBLIC=true), since the public port is what the internet reaches.
+func (c Config) MetricsOnMain() bool {
+	return c.MetricsPublic || c.MetricsAddr == "" && !c.Production()
+}
+
 // Masked returns the settings as log attributes with secrets hidden.
 func (c Config) Masked() []any {
 	return []any{
 		"addr", c.Addr, "env", c.Env, "db_driver", c.DBDriver, "db_dsn", maskDSN(c.DBDSN),
 		"data_dir", c.DataDir, "public_base_url", c.PublicBaseURL, "jwt_secret_set", len(c.JWTSecret) > 0,
 		"scan_warn_threshold", c.ScanWarnThreshold, "verify_rate_per_min", c.VerifyRatePerMin,
-		"max_upload_mb", c.MaxUploadMB, "metrics_addr", c.MetricsAddr,
+		"max_upload_mb", c.MaxUploadBytes >> 20, "metrics_addr", c.MetricsAddr, "token_purge_every", c.TokenPurgeEvery.String(),
 	}
 }
 

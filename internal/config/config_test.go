@@ -3,6 +3,7 @@ package config
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 func env(m map[string]string) func(string) string {
@@ -15,7 +16,7 @@ func TestLoadDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.Addr != ":8080" || c.DBDriver != "sqlite" || c.DBDSN != "data/gimark.db" || c.DataDir != "data" ||
-		c.ScanWarnThreshold != 20 || c.VerifyRatePerMin != 120 || c.MaxUploadMB != 10 ||
+		c.ScanWarnThreshold != 20 || c.VerifyRatePerMin != 120 || c.MaxUploadBytes != 10<<20 || c.TokenPurgeEvery != time.Hour ||
 		c.PublicBaseURL != "http://localhost:8080" || c.AdminUsername != "admin" || c.Production() {
 		t.Fatalf("defaults differ from DESIGN.md: %+v", c)
 	}
@@ -38,6 +39,7 @@ func TestLoadRejects(t *testing.T) {
 		{"bad-driver", map[string]string{"GIMARK_DB_DRIVER": "postgres"}, "GIMARK_DB_DRIVER"},
 		{"mysql-needs-dsn", map[string]string{"GIMARK_DB_DRIVER": "mysql"}, "GIMARK_DB_DSN"},
 		{"bad-threshold", map[string]string{"GIMARK_SCAN_WARN_THRESHOLD": "lots"}, "GIMARK_SCAN_WARN_THRESHOLD"},
+		{"bad-purge-interval", map[string]string{"GIMARK_TOKEN_PURGE_MIN": "0"}, "GIMARK_TOKEN_PURGE_MIN"},
 		{"bad-url", map[string]string{"GIMARK_PUBLIC_BASE_URL": "ftp://x"}, "GIMARK_PUBLIC_BASE_URL"},
 		{"url-too-long", map[string]string{"GIMARK_PUBLIC_BASE_URL": "https://gi.example.gov.cn/" + strings.Repeat("p", 200)}, "at most 200"},
 		{"all-errors-at-once", map[string]string{"GIMARK_ENV": "production", "GIMARK_DB_DRIVER": "pg"}, "GIMARK_DB_DRIVER"},

@@ -35,13 +35,13 @@ type Service struct {
 	store     Store
 	files     *filestore.Store
 	maxUpload int64
-	// OnChange hooks run after a filing changes state (caches of filing facts drop it).
-	OnChange []func(f *model.Filing)
+	onChange  func(f *model.Filing)
 }
 
-// New wires a Service; maxUpload is the largest document in bytes.
-func New(store Store, files *filestore.Store, maxUpload int64) *Service {
-	return &Service{store: store, files: files, maxUpload: maxUpload}
+// New wires a Service; maxUpload is the largest document in bytes. onChange, if not nil, runs
+// after a filing changes state, so caches of filing facts (verification's) can drop it.
+func New(store Store, files *filestore.Store, maxUpload int64, onChange func(f *model.Filing)) *Service {
+	return &Service{store: store, files: files, maxUpload: maxUpload, onChange: onChange}
 }
 
 // MaxUpload is the largest document accepted, in bytes.
@@ -280,8 +280,8 @@ func (s *Service) Transition(ctx context.Context, p model.Principal, id int64, i
 	if err != nil {
 		return nil, err
 	}
-	for _, h := range s.OnChange {
-		h(out)
+	if s.onChange != nil {
+		s.onChange(out)
 	}
 	return out, nil
 }

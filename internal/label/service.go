@@ -39,18 +39,29 @@ type Store interface {
 
 // Service is label issuing and printing.
 type Service struct {
-	store   Store
-	baseURL atomic.Pointer[string] // GIMARK_PUBLIC_BASE_URL, recorded on each new batch
-	pngs    *lru.Cache[string, []byte]
-	Issued  func(n int)          // metrics hook: a batch of n labels was issued
-	OnVoid  func(filingID int64) // caches of verification facts drop the filing
-	NewCode func(n int) ([]string, error)
+	store    Store
+	baseURL  atomic.Pointer[string] // GIMARK_PUBLIC_BASE_URL, recorded on each new batch
+	pngs     *lru.Cache[string, []byte]
+	issued   func(n int)
+	newCodes func(n int) ([]string, error)
+}
+
+// Options are a Service's optional collaborators; the zero value is the server's.
+type Options struct {
+	// Issued, if not nil, is told of every batch of n labels issued (metrics).
+	Issued func(n int)
+	// NewCodes makes n fresh label codes; nil means labelcode.NewBatch. Tests replace it to
+	// force a collision or a failure half-way through a batch.
+	NewCodes func(n int) ([]string, error)
 }
 
 // New wires a Service; baseURL is GIMARK_PUBLIC_BASE_URL.
-func New(store Store, baseURL string) *Service {
+func New(store Store, baseURL string, o Options) *Service {
 	cache, _ := lru.New[string, []byte](2048)
-	s := &Service{store: store, pngs: cache, NewCode: labelcode.NewBatch}
+	if o.NewCodes == nil {
+		o.NewCodes = labelcode.NewBatch
+	}
+	s := &Service{store: store, pngs: cache, issued: o.Issued, newCodes: o.NewCodes}
 	s.SetBaseURL(baseURL)
 	return s
 }
@@ -173,11 +184,11 @@ func (s *Service) OrderItem(ctx context.Context, p model.Principal, filingID int
 		}
 		return nil
 	}
-	if err := s.store.CreateLabelBatch(ctx, b, check, s.NewCode); err != nil {
+	if err := s.store.CreateLabelBatch(ctx, b, check, s.newCodes); err != nil {
 		return nil, err
 	}
-	if s.Issued != nil {
-		s.Issued(quantity)
+	if s.issued != nil {
+		s.issued(quantity)
 	}
 	return b, nil
 }

@@ -49,20 +49,18 @@ type Service struct {
 	facts     *expirable.LRU[int64, *model.LabelFacts]
 	batches   *expirable.LRU[int64, *model.BatchFacts]
 	now       func() time.Time
-	Count     func(result string) // metrics hook
+	count     func(result string)
 }
 
-// New wires a Service. threshold is GIMARK_SCAN_WARN_THRESHOLD; key salts client hashes.
-func New(store Store, rec *Recorder, threshold int, key []byte, now func() time.Time) *Service {
-	if rec != nil {
-		rec.key = key
-	}
+// New wires a Service. threshold is GIMARK_SCAN_WARN_THRESHOLD; rec (nil: scans are not
+// recorded) writes the scans; count, if not nil, is told of every answer (metrics).
+func New(store Store, rec *Recorder, threshold int, now func() time.Time, count func(result string)) *Service {
 	if now == nil {
 		now = time.Now
 	}
 	// Facts change rarely; a short TTL bounds staleness on other instances, and local state
 	// changes invalidate at once.
-	return &Service{store: store, rec: rec, threshold: int64(threshold), now: now,
+	return &Service{store: store, rec: rec, threshold: int64(threshold), now: now, count: count,
 		facts:   expirable.NewLRU[int64, *model.LabelFacts](10_000, nil, 30*time.Second),
 		batches: expirable.NewLRU[int64, *model.BatchFacts](50_000, nil, 5*time.Minute)}
 }
@@ -211,8 +209,8 @@ func (s *Service) batchOf(ctx context.Context, id int64) (*model.BatchFacts, err
 }
 
 func (s *Service) record(labelID *int64, code, result, client, agent string, at time.Time) {
-	if s.Count != nil {
-		s.Count(result)
+	if s.count != nil {
+		s.count(result)
 	}
 	if s.rec == nil {
 		return

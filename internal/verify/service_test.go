@@ -23,7 +23,7 @@ func (n noDB) LabelFacts(context.Context, int64) (*model.LabelFacts, error) { re
 func (n noDB) BatchFacts(context.Context, int64) (*model.BatchFacts, error) { return nil, nil }
 
 func TestInvalidCodesNeverReachTheDatabase(t *testing.T) {
-	s := New(noDB{t}, nil, 20, []byte("k"), nil)
+	s := New(noDB{t}, nil, 20, nil, nil)
 	code, _ := labelcode.New()
 	for _, in := range []string{"", "x", code[:16] + "U", code[:15] + string(code[16]) + string(code[15]), "(select 1)"} {
 		if in == code {
@@ -214,7 +214,7 @@ func TestVerifyDoesNotCountAWriteTwice(t *testing.T) {
 	st := newRaceStore()
 	close(st.commit)
 	rec := NewRecorder(st, slog.New(slog.NewTextHandler(io.Discard, nil)), 100, time.Millisecond, time.Hour)
-	svc := New(st, rec, 100, []byte("k"), nil)
+	svc := New(st, rec, 100, nil, nil)
 	code, _ := labelcode.New()
 	if r, err := svc.Verify(t.Context(), code, "192.0.2.1", ""); err != nil || r.ScanCount != 1 {
 		t.Fatalf("first scan: %+v %v", r, err)
@@ -237,7 +237,7 @@ func TestVerifyDoesNotCountAWriteTwice(t *testing.T) {
 func TestVerifyDoesNotWaitForAnUncommittedWrite(t *testing.T) {
 	st := newRaceStore()
 	rec := NewRecorder(st, slog.New(slog.NewTextHandler(io.Discard, nil)), 100, time.Millisecond, time.Hour)
-	svc := New(st, rec, 100, []byte("k"), nil)
+	svc := New(st, rec, 100, nil, nil)
 	code, _ := labelcode.New()
 	if r, err := svc.Verify(t.Context(), code, "192.0.2.1", ""); err != nil || r.ScanCount != 1 {
 		t.Fatalf("first scan: %+v %v", r, err)

@@ -1,0 +1,278 @@
+// Package app builds gimark from its configuration, store, logger and clock: every service,
+// the hooks between them, the HTTP handler and the background jobs. The server (main) and the
+// handler-test harness (internal/apitest) both call New, so what the tests run is what the
+// server runs; only the settings differ.
+package app
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"gimark/api"
+	"gimark/internal/account"
+	"gimark/internal/auth"
+	"gimark/internal/catalog"
+	"gimark/internal/config"
+	"gimark/internal/enterprise"
+	"gimark/internal/epcis"
+	"gimark/internal/filestore"
+	"gimark/internal/filing"
+	"gimark/internal/label"
+	"gimark/internal/metrics"
+	"gimark/internal/report"
+	"gimark/internal/resolver"
+	"gimark/internal/sales"
+	"gimark/internal/store"
+	"gimark/internal/tradeitem"
+	"gimark/internal/verify"
+	"gimark/model"
+)
+
+// App is the assembled application.
+type App struct {
+	Handler  http.Handler
+	Secret   []byte // the token secret in use (configured or generated)
+	Accounts *account.Service
+	Filings  *filing.Service
+	Labels   *label.Service
+	Verify   *verify.Service
+	Recorder *verify.Recorder // started by New: verification records scans from the first request
+	Metrics  *metrics.Metrics
+
+	cfg   config.Config
+	store *store.Store
+	log   *slog.Logger
+	clock func() time.Time
+	jobs  []job
+
+	// ticker makes a job's ticker; the package's tests replace it to tick by hand.
+	ticker  func(d time.Duration) (<-chan time.Time, func())
+	mu      sync.Mutex
+	stop    chan struct{}  // closed by Stop; nil before Start
+	running sync.WaitGroup // the jobs' goroutines
+}
+
+// Option changes how New builds the application; the server passes none.
+type Option func(*options)
+
+type options struct {
+	labelCodes func(n int) ([]string, error)
+}
+
+// WithLabelCodes replaces the label code generator (tests force a collision or a failure
+// half-way through a batch).
+func WithLabelCodes(fn func(n int) ([]string, error)) Option {
+	return func(o *options) { o.labelCodes = fn }
+}
+
+// New builds the application. clock is the time every service reads (time.Now in the server,
+// a settable clock in tests); st must be open and migrated. The scan recorder starts at once;
+// the scheduled jobs run between Start and Stop.
+func New(cfg config.Config, st *store.Store, log *slog.Logger, clock func() time.Time, opts ...Option) (*App, error) {
+	var o options
+	for _, fn := range opts {
+		fn(&o)
+	}
+	if cfg.ScanBuffer <= 0 || cfg.ScanFlushEvery <= 0 || cfg.ScanFoldEvery <= 0 || cfg.TokenPurgeEvery <= 0 {
+		return nil, errors.New("app: scan buffer, scan intervals and token purge interval must be positive (use config.Load)")
+	}
+	secret, err := jwtSecret(cfg)
+	if err != nil {
+		return nil, err
+	}
+	issuer, err := auth.NewIssuer(secret, clock)
+	if err != nil {
+		return nil, err
+	}
+	files, err := filestore.New(filepath.Join(cfg.DataDir, "documents"))
+	if err != nil {
+		return nil, err
+	}
+	mets := metrics.New()
+	for name, db := range st.Pools() {
+		mets.WatchDB(name, db)
+	}
+
+	accounts := account.New(st, auth.NewHasher(cfg.PasswordCost), issuer, account.NewThrottle(clock), clock)
+	recorder := verify.NewRecorder(st, log, cfg.ScanBuffer, cfg.ScanFlushEvery, cfg.ScanFoldEvery,
+		verify.ClientKey(scanKey(secret)), verify.OnDropped(mets.Dropped))
+	verifier := verify.New(st, recorder, cfg.ScanWarnThreshold, clock, mets.Scan)
+	// Verification caches filing and product facts: state changes and catalog edits drop them.
+	filings := filing.New(st, files, cfg.MaxUploadBytes, func(f *model.Filing) { verifier.InvalidateFiling(f.ID) })
+	cat := catalog.New(st, func(int64) { verifier.InvalidateAll() })
+	labels := label.New(st, cfg.PublicBaseURL, label.Options{Issued: mets.Issued, NewCodes: o.labelCodes})
+
+	handler := api.New(api.Deps{
+		Log:              log,
+		Accounts:         accounts,
+		Enterprises:      enterprise.New(st),
+		Catalog:          cat,
+		Filings:          filings,
+		Labels:           labels,
+		Verify:           verifier,
+		Signals:          verify.NewSignals(st, cfg.ScanWarnThreshold),
+		Sales:            sales.New(st, clock),
+		Reports:          report.New(st, clock),
+		TradeItems:       tradeitem.New(st),
+		Resolver:         resolver.New(st, cfg.PublicBaseURL),
+		EPCIS:            epcis.NewExporter(st, cfg.PublicBaseURL, clock),
+		VerifyRatePerMin: cfg.VerifyRatePerMin,
+		Ready:            st,
+		Metrics:          mets,
+		TrustedProxies:   cfg.TrustedProxies,
+		AuthRatePerMin:   cfg.AuthRatePerMin,
+		PublicRatePerMin: cfg.PublicRatePerMin,
+		Now:              clock,
+		ConsoleKey:       consoleKey(secret),
+		MetricsElsewhere: !cfg.MetricsOnMain(),
+	})
+	a := &App{Handler: handler, Secret: secret, Accounts: accounts, Filings: filings, Labels: labels,
+		Verify: verifier, Recorder: recorder, Metrics: mets,
+		cfg: cfg, store: st, log: log, clock: clock, ticker: realTicker}
+	a.jobs = []job{{name: "purge expired refresh tokens", every: cfg.TokenPurgeEvery, run: a.purgeRefreshTokens}}
+	return a, nil
+}
+
+// Bootstrap creates the first admin (GIMARK_ADMIN_USERNAME) when no admin exists. generated
+// is the password it made up when none was configured, to be shown once; it is "" otherwise.
+func (a *App) Bootstrap(ctx context.Context) (created bool, generated string, err error) {
+	created, generated, err = a.Accounts.Bootstrap(ctx, a.cfg.AdminUsername, a.cfg.AdminPassword)
+	if err == nil && !created && a.cfg.AdminPassword != "" {
+		a.log.Warn("GIMARK_ADMIN_PASSWORD is set but an admin already exists: it only seeds the first admin and is ignored; change passwords with POST /api/v1/me/password or `gimark passwd USERNAME`")
+	}
+	if created {
+		a.log.Info("admin account created", "username", a.cfg.AdminUsername)
+	}
+	return created, generated, err
+}
+
+// job is work the application repeats on a schedule.
+type job struct {
+	name  string
+	every time.Duration
+	run   func(ctx context.Context) error
+}
+
+func realTicker(d time.Duration) (<-chan time.Time, func()) {
+	t := time.NewTicker(d)
+	return t.C, t.Stop
+}
+
+// Start runs the scheduled jobs until Stop: each runs once at once, then every interval.
+// ctx bounds each run (its values reach the store; its end stops nothing, Stop does).
+func (a *App) Start(ctx context.Context) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.stop != nil {
+		return
+	}
+	a.stop = make(chan struct{})
+	for _, j := range a.jobs {
+		tick, stopTicker := a.ticker(j.every)
+		a.running.Add(1)
+		go func() {
+			defer a.running.Done()
+			defer stopTicker()
+			a.runJob(ctx, j)
+			for {
+				select {
+				case <-a.stop:
+					return
+				case <-tick:
+					a.runJob(ctx, j)
+				}
+			}
+		}()
+	}
+}
+
+func (a *App) runJob(ctx context.Context, j job) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), j.every)
+	defer cancel()
+	if err := j.run(ctx); err != nil {
+		a.log.Error("scheduled job failed", "job", j.name, "err", err.Error())
+	}
+}
+
+// Stop ends the scheduled jobs, then writes every buffered scan, waiting at most until ctx
+// ends. Call it once no request is in flight any more, before the store closes.
+func (a *App) Stop(ctx context.Context) error {
+	a.mu.Lock()
+	if a.stop != nil {
+		select {
+		case <-a.stop:
+		default:
+			close(a.stop)
+		}
+	}
+	a.mu.Unlock()
+	a.running.Wait()
+	if err := a.Recorder.Close(ctx); err != nil {
+		return fmt.Errorf("flush scans: %w", err)
+	}
+	return nil
+}
+
+// purgeRefreshTokens deletes refresh tokens past their expiry: they can no longer be used, and
+// reuse of a rotated token is only detectable while it lives, so nothing needs them after.
+func (a *App) purgeRefreshTokens(ctx context.Context) error {
+	n, err := a.store.PurgeRefreshTokens(ctx, a.clock())
+	if err != nil {
+		return err
+	}
+	level := slog.LevelDebug
+	if n > 0 {
+		level = slog.LevelInfo
+	}
+	a.log.Log(ctx, level, "expired refresh tokens purged", "deleted", n)
+	return nil
+}
+
+// jwtSecret returns the configured secret, or in development one generated once and kept
+// in the data folder so tokens survive a restart.
+func jwtSecret(cfg config.Config) ([]byte, error) {
+	if len(cfg.JWTSecret) > 0 {
+		return cfg.JWTSecret, nil
+	}
+	if cfg.Production() {
+		return nil, errors.New("GIMARK_JWT_SECRET is required in production")
+	}
+	path := filepath.Join(cfg.DataDir, "jwt.secret")
+	if b, err := os.ReadFile(path); err == nil && len(b) >= config.MinSecretBytes {
+		return b, nil
+	}
+	s, err := auth.RandomToken(48)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(path, []byte(s), 0o600); err != nil {
+		return nil, fmt.Errorf("keep development JWT secret: %w", err)
+	}
+	return []byte(s), nil
+}
+
+// scanKey derives the key that salts client address hashes from the token secret, so no
+// second secret has to be managed and the hashes cannot be reversed by guessing addresses
+// without it.
+func scanKey(secret []byte) []byte {
+	sum := sha256.Sum256(append([]byte("gimark scan client hash\x00"), secret...))
+	return sum[:]
+}
+
+// consoleKey derives the key that signs the web console's CSRF tokens from the token secret,
+// so every instance shares it and no second secret has to be managed.
+func consoleKey(secret []byte) []byte {
+	sum := sha256.Sum256(append([]byte("gimark console csrf\x00"), secret...))
+	return sum[:]
+}
