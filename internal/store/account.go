@@ -190,13 +190,6 @@ func (s *Store) RevokeRefreshTokenOf(ctx context.Context, hash string, userID in
 	return s.RevokeRefreshFamily(ctx, rt.FamilyID)
 }
 
-// RefreshTokensOfFamily lists a family's tokens (for tests and audits).
-func (s *Store) RefreshTokensOfFamily(ctx context.Context, familyID string) ([]model.RefreshToken, error) {
-	var out []model.RefreshToken
-	err := s.rdb.WithContext(ctx).Where("family_id = ?", familyID).Order("id").Find(&out).Error
-	return out, translate(err, "refresh token")
-}
-
 // PurgeRefreshTokens deletes tokens that expired before cutoff.
 func (s *Store) PurgeRefreshTokens(ctx context.Context, cutoff time.Time) (int64, error) {
 	res := s.db.WithContext(ctx).Where("expires_at < ?", cutoff).Delete(&model.RefreshToken{})

@@ -205,9 +205,6 @@ func (s *Store) Pools() map[string]*sql.DB {
 	return map[string]*sql.DB{"reader": s.closers[0], "writer": s.closers[1]}
 }
 
-// Stats returns the writer pool's statistics.
-func (s *Store) Stats() sql.DBStats { return s.SQLDB().Stats() }
-
 func gormLogger(l *slog.Logger) logger.Interface {
 	return logger.NewSlogLogger(l, logger.Config{
 		SlowThreshold:             200 * time.Millisecond,
