@@ -16,6 +16,7 @@ import (
 // file the image's `go build` needs (Go sources, go.mod, go.sum, embedded assets and
 // migrations) still does.
 func TestDockerignore(t *testing.T) {
+	t.Parallel()
 	f, err := os.Open(".dockerignore")
 	if err != nil {
 		t.Fatal(err)

@@ -14,6 +14,7 @@ import (
 // only main, internal/app (the one wiring) and the test harness import api and internal/store; api never touches gorm;
 // storage uses model and leaf helpers only.
 func TestImportsPointDown(t *testing.T) {
+	t.Parallel()
 	imports := map[string][]string{} // package dir → project-relative or external imports
 	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
 		if err != nil {

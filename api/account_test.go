@@ -18,6 +18,7 @@ import (
 )
 
 func TestRegister(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		body := apitest.RegisterBody(t, "goji-farm")
 		r := e.Post("/api/v1/auth/register", "", body)
@@ -94,6 +95,7 @@ func TestRegister(t *testing.T) {
 }
 
 func TestRegisterConcurrentSameUSCC(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		code := apitest.USCC(t)
 		const n = 12
@@ -126,6 +128,7 @@ func TestRegisterConcurrentSameUSCC(t *testing.T) {
 }
 
 func TestConcurrentWritesNeverLock(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		const n = 24
 		var wg sync.WaitGroup
@@ -149,6 +152,7 @@ func TestConcurrentWritesNeverLock(t *testing.T) {
 }
 
 func TestLoginRefreshLogout(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		a := e.Enterprise("shop")
 		r := e.Post("/api/v1/auth/login", "", map[string]string{"username": "SHOP ", "password": apitest.Password})
@@ -219,6 +223,7 @@ func TestLoginRefreshLogout(t *testing.T) {
 }
 
 func TestRefreshConcurrentReuse(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		e.Enterprise("twice")
 		tk := e.Login("twice", apitest.Password)
@@ -248,6 +253,7 @@ func TestRefreshConcurrentReuse(t *testing.T) {
 }
 
 func TestLoginThrottle(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		e.Enterprise("victim")
 		bad := map[string]string{"username": "victim", "password": "guess-guess-guess"}
@@ -276,6 +282,7 @@ func TestLoginThrottle(t *testing.T) {
 }
 
 func TestAuthEndpointsRateLimited(t *testing.T) {
+	t.Parallel()
 	apitest.EachWith(t, apitest.Options{AuthRatePerMin: 3}, func(t *testing.T, e *apitest.Env) {
 		for i := 0; i < 3; i++ {
 			e.Post("/api/v1/auth/login", "", map[string]string{"username": "x", "password": "y"})
@@ -302,6 +309,7 @@ func signed(t *testing.T, method jwt.SigningMethod, key any, claims jwt.MapClaim
 }
 
 func TestTokenAttacks(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		a := e.Enterprise("target")
 		now := e.Clock.Now()
@@ -367,6 +375,7 @@ func TestTokenAttacks(t *testing.T) {
 }
 
 func TestMe(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		a := e.Enterprise("me-ent")
 		m := e.Get("/api/v1/me", a.Token).Map(t)
@@ -381,6 +390,7 @@ func TestMe(t *testing.T) {
 }
 
 func TestCreateUser(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		admin := e.AdminToken()
 		rev := e.Reviewer("rev1")

@@ -253,6 +253,7 @@ var authzTable = map[string]authzCase{
 // Roles that are refused go first, so the state a permitted call changes cannot hide a
 // refusal. Another enterprise's objects are 404, never 403.
 func TestAuthorizationTable(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		f := &authzFixture{e: e, a: e.Enterprise("enta"), b: e.Enterprise("entb"), rev: e.Reviewer("rev"), admin: e.AdminToken()}
 		f.product = e.Product("靖远枸杞")

@@ -22,6 +22,7 @@ import (
 // TestDemoReport loads the Baiyin demo into a fresh database and reads the 2021 report
 // through the HTTP API: the figures DESIGN.md quotes.
 func TestDemoReport(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		var out bytes.Buffer
 		files, err := filestore.New(filepath.Join(e.DataDir, "documents"))

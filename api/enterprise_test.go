@@ -10,6 +10,7 @@ import (
 )
 
 func TestEnterprises(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		a := e.Enterprise("ent-a")
 		b := e.Enterprise("ent-b")
@@ -112,6 +113,7 @@ func TestEnterprises(t *testing.T) {
 }
 
 func TestOperationalEndpoints(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		for _, path := range []string{"/healthz", "/readyz"} {
 			if r := e.Get(path, ""); r.Code != http.StatusOK {

@@ -81,6 +81,7 @@ func (d epcisDoc) find(action, step string) []map[string]any {
 // label and then the batch are voided, the authorization is suspended and reinstated; the
 // export shows each as its event, validates, and is scoped per owner.
 func TestEPCISExport(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		a, b, rev := e.Enterprise("epa"), e.Enterprise("epb"), e.Reviewer("epr")
 		start := e.Clock.Now()
@@ -179,6 +180,7 @@ func TestEPCISExport(t *testing.T) {
 // TestEPCISSerialRanges: a batch larger than MaxEPCs is split into events of at most
 // MaxEPCs EPCs, one per serial range, each label exactly once, in serial order.
 func TestEPCISSerialRanges(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		a, rev := e.Enterprise("sra"), e.Reviewer("srr")
 		f := e.Approved(a, e.Product("大批次品"), rev)

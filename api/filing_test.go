@@ -45,6 +45,7 @@ func getFiling(t *testing.T, e *apitest.Env, token string, id int64) filingBody 
 }
 
 func TestCreateFiling(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		product := e.Product("靖远枸杞")
 		retired := e.Product("旧产品")
@@ -112,6 +113,7 @@ func TestCreateFiling(t *testing.T) {
 }
 
 func TestCreateFilingConcurrentDuplicates(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		product := e.Product("靖远枸杞")
 		ent := e.Enterprise("ent")
@@ -181,6 +183,7 @@ func reach(t *testing.T, e *apitest.Env, ent, rev apitest.Account, product int64
 // TestStateMachine tries every action from every state: exactly the arrows of DESIGN.md
 // succeed, everything else is 409 invalid_transition.
 func TestStateMachine(t *testing.T) {
+	t.Parallel()
 	allowed := map[model.FilingStatus]map[model.Action]model.FilingStatus{
 		model.StatusDraft:     {model.ActSubmit: model.StatusSubmitted, model.ActWithdraw: model.StatusWithdrawn},
 		model.StatusSubmitted: {model.ActApprove: model.StatusApproved, model.ActReject: model.StatusRejected, model.ActReturn: model.StatusReturned, model.ActWithdraw: model.StatusWithdrawn},
@@ -228,6 +231,7 @@ func TestStateMachine(t *testing.T) {
 }
 
 func TestTransitionRulesAndRoles(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		product := e.Product("靖远枸杞")
 		ent := e.Enterprise("ent")
@@ -314,6 +318,7 @@ func TestTransitionRulesAndRoles(t *testing.T) {
 // TestConcurrentApprovals: twelve reviewers approve one filing at once; exactly one wins.
 // Meanwhile other filings are approved concurrently and all get distinct numbers.
 func TestConcurrentApprovals(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		product := e.Product("靖远枸杞")
 		rev := e.Reviewer("rev")
@@ -398,6 +403,7 @@ func TestConcurrentApprovals(t *testing.T) {
 }
 
 func TestRegistryAndLists(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		goji := e.Product("靖远枸杞")
 		dates := e.Product("靖远小口大枣")
@@ -496,6 +502,7 @@ func countFiles(t *testing.T, dir string) int {
 }
 
 func TestDocuments(t *testing.T) {
+	t.Parallel()
 	apitest.EachWith(t, apitest.Options{MaxUploadBytes: 64 << 10}, func(t *testing.T, e *apitest.Env) {
 		product := e.Product("靖远枸杞")
 		ent := e.Enterprise("ent")
@@ -584,6 +591,7 @@ func TestDocuments(t *testing.T) {
 // TestSubmitNeedsDocuments: a filing without a business licence and an origin proof cannot
 // be submitted; the refusal names every missing kind and changes nothing.
 func TestSubmitNeedsDocuments(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		ent := e.Enterprise("ent")
 		id := e.BareDraft(ent, e.Product("靖远枸杞"))
@@ -625,6 +633,7 @@ func TestSubmitNeedsDocuments(t *testing.T) {
 // needs a reason as suspension and revocation do; before it, the owner can read how many
 // active labels would turn into warnings.
 func TestCancelNeedsReasonAndImpact(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		ent, other, rev := e.Enterprise("ent"), e.Enterprise("other"), e.Reviewer("rev")
 		id := e.Approved(ent, e.Product("靖远枸杞"), rev)
@@ -696,6 +705,7 @@ func TestCancelNeedsReasonAndImpact(t *testing.T) {
 // submission time, oldest first, whatever order they were created in; a filing returned and
 // resubmitted queues by its latest submission.
 func TestReviewQueueOldestFirst(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		rev := e.Reviewer("rev")
 		product := e.Product("靖远枸杞")

@@ -85,6 +85,7 @@ func dlPath(t testing.TB, uri string) string {
 }
 
 func TestGTINs(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		a, b, rev := e.Enterprise("gta"), e.Enterprise("gtb"), e.Reviewer("gtr")
 		p := e.Product("枸杞GTIN")
@@ -161,6 +162,7 @@ func scanQR(t *testing.T, b []byte) string {
 // Link to the verification page; a batch without GTIN is unchanged; bad GTINs and lots are
 // refused before anything is written.
 func TestBatchWithGTIN(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		a, rev := e.Enterprise("bga"), e.Reviewer("bgr")
 		d := newDLLabel(e, a, rev, "LOT-7")
@@ -242,6 +244,7 @@ func TestBatchWithGTIN(t *testing.T) {
 // TestDigitalLinkScanIsOneVerification: the resolver only redirects; the scan is counted
 // once, by the verification page it sends the phone to, under that page's rate limit.
 func TestDigitalLinkScanIsOneVerification(t *testing.T) {
+	t.Parallel()
 	apitest.EachWith(t, apitest.Options{VerifyRatePerMin: 3}, func(t *testing.T, e *apitest.Env) {
 		a, rev := e.Enterprise("sca"), e.Reviewer("scr")
 		d := newDLLabel(e, a, rev, "")

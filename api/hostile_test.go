@@ -29,6 +29,7 @@ var hostileBodies = map[string]string{
 // the database must not change except where a valid request was made — an empty object on an
 // endpoint whose fields are all optional, which the check below names.
 func TestHostileInputNeverBreaksTheService(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		ent := e.Enterprise("victim")
 		rev := e.Reviewer("rev")

@@ -111,6 +111,7 @@ func verifyCode(t *testing.T, e *apitest.Env, code string) verifyBody {
 }
 
 func TestOrderBatch(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		w := newLabelWorld(t, e)
 		r := e.Post(w.batchURL, w.owner.Token, map[string]int{"quantity": 250})
@@ -167,6 +168,7 @@ func TestOrderBatch(t *testing.T) {
 }
 
 func TestBatchQuota(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		owner, rev := e.Enterprise("owner"), e.Reviewer("rev")
 		id := e.Draft(owner, e.Product("靖远枸杞"))
@@ -236,6 +238,7 @@ func TestBatchQuota(t *testing.T) {
 // TestBatchIsAllOrNothing: a failure while issuing leaves no batch and no label, and a code
 // collision is retried without the caller noticing.
 func TestBatchIsAllOrNothing(t *testing.T) {
+	t.Parallel()
 	// newCodes is what the label service generates codes with; each step below replaces it.
 	var newCodes func(n int) ([]string, error)
 	o := apitest.Options{LabelCodes: func(n int) ([]string, error) { return newCodes(n) }}
@@ -302,6 +305,7 @@ func decodeQR(t *testing.T, b []byte) string {
 }
 
 func TestPrintFiles(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		w := newLabelWorld(t, e)
 		batch := w.order(t, 30)
@@ -364,6 +368,7 @@ func TestPrintFiles(t *testing.T) {
 }
 
 func TestVerify(t *testing.T) {
+	t.Parallel()
 	apitest.EachWith(t, apitest.Options{ScanThreshold: 3}, func(t *testing.T, e *apitest.Env) {
 		w := newLabelWorld(t, e)
 		rows := w.codes(t, w.order(t, 5))
@@ -471,6 +476,7 @@ func TestVerify(t *testing.T) {
 }
 
 func TestVerifyPage(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		owner, rev := e.Enterprise("owner"), e.Reviewer("rev")
 		hostile := "<script>alert(1)</script>枸杞"
@@ -503,6 +509,7 @@ func TestVerifyPage(t *testing.T) {
 }
 
 func TestVerifyRateLimit(t *testing.T) {
+	t.Parallel()
 	apitest.EachWith(t, apitest.Options{VerifyRatePerMin: 2}, func(t *testing.T, e *apitest.Env) {
 		code, _ := labelcode.New()
 		e.Get("/api/v1/verify/"+code, "")
@@ -524,6 +531,7 @@ func TestVerifyRateLimit(t *testing.T) {
 
 // TestConcurrentScansLoseNoCount: scan counts are atomic increments in the database.
 func TestConcurrentScansLoseNoCount(t *testing.T) {
+	t.Parallel()
 	apitest.EachWith(t, apitest.Options{ScanThreshold: 1000}, func(t *testing.T, e *apitest.Env) {
 		w := newLabelWorld(t, e)
 		code := w.codes(t, w.order(t, 1))[1][1]
@@ -553,6 +561,7 @@ func TestConcurrentScansLoseNoCount(t *testing.T) {
 // count, and the first scan time is the first scan's. A new recorder, as after a crash,
 // folds what it finds before anything reads a count.
 func TestScansCountBeforeTheyAreFolded(t *testing.T) {
+	t.Parallel()
 	apitest.EachWith(t, apitest.Options{ScanThreshold: 1000}, func(t *testing.T, e *apitest.Env) {
 		w := newLabelWorld(t, e)
 		code := w.codes(t, w.order(t, 1))[1][1]
@@ -604,6 +613,7 @@ func TestScansCountBeforeTheyAreFolded(t *testing.T) {
 }
 
 func TestVoiding(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		w := newLabelWorld(t, e)
 		batch := w.order(t, 4)

@@ -32,6 +32,7 @@ func auditCount(t *testing.T, e *apitest.Env, action string, userID int64, actor
 // TestChangeOwnPassword: POST /me/password checks the current password, applies the
 // registration rules, keeps the caller's session and ends the others, and is audited.
 func TestChangeOwnPassword(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		ent := e.Enterprise("ent")
 		here := e.Login("ent", apitest.Password)  // the session that changes the password
@@ -79,6 +80,7 @@ func TestChangeOwnPassword(t *testing.T) {
 
 // TestChangePasswordIsThrottled: wrong current passwords count towards the sign-in lock.
 func TestChangePasswordIsThrottled(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		ent := e.Enterprise("ent")
 		wrong := map[string]string{"current_password": "guess-guess-guess", "new_password": "a-brand-new-password"}
@@ -95,6 +97,7 @@ func TestChangePasswordIsThrottled(t *testing.T) {
 // signing in with it says so, and every endpoint but /me, the password change and sign-out
 // refuses with password_change_required until a new password is set.
 func TestAdminPasswordReset(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		ent := e.Enterprise("ent")
 		rev := e.Reviewer("rev")

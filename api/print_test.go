@@ -48,6 +48,7 @@ func readEntry(t *testing.T, f *zip.File) []byte {
 // every print file of it — codes.csv, labels.zip, qr.png, qr.svg — uses that URL after the
 // setting changes; a batch ordered before the URL was recorded (NULL) uses the configured one.
 func TestBatchKeepsItsBaseURL(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		w := newLabelWorld(t, e)
 		first := w.order(t, 3)
@@ -135,6 +136,7 @@ func decodeSVG(t *testing.T, svg []byte, convertArgs ...string) string {
 // TestQRSVGForPrinters: qr.svg states its size (pixels, or millimetres with ?mm=), renders
 // with crisp edges and no stroke, and ImageMagick's rendering of it decodes.
 func TestQRSVGForPrinters(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		w := newLabelWorld(t, e)
 		batch := w.order(t, 1)
@@ -192,6 +194,7 @@ func TestQRSVGForPrinters(t *testing.T) {
 // TestZipEntriesCarryBatchTime: labels.zip entries are dated when the batch was ordered,
 // not 1980-01-01 (the zero DOS date).
 func TestZipEntriesCarryBatchTime(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		e.Clock.Set(time.Date(2026, 3, 14, 9, 26, 53, 0, time.UTC))
 		w := newLabelWorld(t, e)

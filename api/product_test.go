@@ -8,6 +8,7 @@ import (
 )
 
 func TestProducts(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		admin := e.AdminToken()
 		rev := e.Reviewer("rev")

@@ -67,6 +67,7 @@ func parseLinkset(t *testing.T, body []byte) map[string]map[string][]linkObj {
 // TestResolverConformance runs every item of ../shared/standards/digital-link/CONFORMANCE.md
 // (C01–C31, and the E and N items that apply) against the real router.
 func TestResolverConformance(t *testing.T) {
+	t.Parallel()
 	apitest.EachWith(t, apitest.Options{PublicBaseURL: conformanceBase}, func(t *testing.T, e *apitest.Env) {
 		a, rev := e.Enterprise("cfa"), e.Reviewer("cfr")
 		d := newDLLabel(e, a, rev, "LOT-7")
@@ -345,6 +346,7 @@ func keys[V any](m map[string]V) []string {
 // recorded) and checks the answer class the vectors give: 400, not 400, or the same answer
 // as another URI.
 func TestResolverVectors(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		a, rev := e.Enterprise("vea"), e.Reviewer("ver")
 		f := e.Approved(a, e.Product("向量品"), rev)

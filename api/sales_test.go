@@ -24,6 +24,7 @@ func salesRow(product int64, period, channel, platform, country, amount, kg stri
 }
 
 func TestPutSales(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		rev := e.Reviewer("rev")
 		ent := e.Enterprise("ent")
@@ -125,6 +126,7 @@ func TestPutSales(t *testing.T) {
 
 // TestPutSalesConcurrent: the same new rows sent at once never produce duplicates.
 func TestPutSalesConcurrent(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		rev, ent := e.Reviewer("rev"), e.Enterprise("ent")
 		goji := e.Product("靖远枸杞")
@@ -159,6 +161,7 @@ func TestPutSalesConcurrent(t *testing.T) {
 }
 
 func TestReport(t *testing.T) {
+	t.Parallel()
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		rev := e.Reviewer("rev")
 		a, b := e.Enterprise("alpha"), e.Enterprise("beta")

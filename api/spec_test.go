@@ -11,6 +11,7 @@ import (
 // TestEveryRouteIsInTheContract walks the router and fails for a route api/openapi.yaml does
 // not describe, and for a documented operation the router does not serve.
 func TestEveryRouteIsInTheContract(t *testing.T) {
+	t.Parallel()
 	spec, err := api.LoadSpec()
 	if err != nil {
 		t.Fatal(err)

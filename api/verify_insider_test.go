@@ -14,6 +14,7 @@ import (
 // answer, but their looks are not recorded and never count towards the copied-label warning.
 // A user of another enterprise is a consumer like anyone else.
 func TestInsiderViewsAreNotScans(t *testing.T) {
+	t.Parallel()
 	apitest.EachWith(t, apitest.Options{ScanThreshold: 2}, func(t *testing.T, e *apitest.Env) {
 		w := newLabelWorld(t, e)
 		code := w.codes(t, w.order(t, 1))[1][1]

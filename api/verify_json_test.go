@@ -69,6 +69,7 @@ func toVerifyResponse(r *verify.Result) verifyResponse {
 // TestVerifyJSONMatchesEncodingJSON: the hand-written verification answer is byte for byte
 // what encoding/json writes for the documented response type, for every shape of answer.
 func TestVerifyJSONMatchesEncodingJSON(t *testing.T) {
+	t.Parallel()
 	first := time.Date(2026, 5, 1, 8, 30, 0, 123456789, time.UTC)
 	facts := &model.LabelFacts{FilingID: 7, FilingStatus: model.StatusApproved, AuthorizationNumber: "GI-620421-2026-0007",
 		ProductID: 3, ProductName: `靖远枸杞 "特级" <b>&</b>`, ProductKind: model.ProtectedProduct, ReferenceNumber: "2009年第81号",

@@ -6,6 +6,7 @@ import "testing"
 // URLs, verification and GS1 Digital Link forms alike; only a batch that recorded none
 // follows the configured one.
 func TestLabelURLPrefixUsesTheBatchBaseURL(t *testing.T) {
+	t.Parallel()
 	recorded := "https://gi.example.gov.cn/"
 	tests := []struct {
 		name  string

@@ -11,6 +11,7 @@ func env(m map[string]string) func(string) string {
 }
 
 func TestLoadDefaults(t *testing.T) {
+	t.Parallel()
 	c, err := Load(env(nil))
 	if err != nil {
 		t.Fatal(err)
@@ -23,6 +24,7 @@ func TestLoadDefaults(t *testing.T) {
 }
 
 func TestLoadRejects(t *testing.T) {
+	t.Parallel()
 	long := strings.Repeat("k", 32)
 	tests := []struct {
 		name string
@@ -66,6 +68,7 @@ func TestLoadRejects(t *testing.T) {
 // TestProductionBaseURL: in production the base URL printed in every QR code must be set
 // explicitly and reachable by a consumer's phone; every problem is reported at once.
 func TestProductionBaseURL(t *testing.T) {
+	t.Parallel()
 	prod := func(kv ...string) map[string]string {
 		m := map[string]string{"GIMARK_ENV": "production", "GIMARK_JWT_SECRET": strings.Repeat("k", 32)}
 		for i := 0; i < len(kv); i += 2 {
@@ -123,6 +126,7 @@ func TestProductionBaseURL(t *testing.T) {
 }
 
 func TestMetricsAddr(t *testing.T) {
+	t.Parallel()
 	c, err := Load(env(map[string]string{"GIMARK_METRICS_ADDR": "127.0.0.1:9100"}))
 	if err != nil || c.MetricsAddr != "127.0.0.1:9100" {
 		t.Fatalf("%v %q", err, c.MetricsAddr)
@@ -139,6 +143,7 @@ func TestMetricsAddr(t *testing.T) {
 }
 
 func TestMaskedHidesSecrets(t *testing.T) {
+	t.Parallel()
 	c, err := Load(env(map[string]string{"GIMARK_DB_DRIVER": "mysql", "GIMARK_DB_DSN": "gimark:hunter2@tcp(db:3306)/gimark", "GIMARK_JWT_SECRET": strings.Repeat("s", 40)}))
 	if err != nil {
 		t.Fatal(err)

@@ -29,6 +29,7 @@ func errorKind(t *testing.T, err error) error {
 }
 
 func TestParseYuan(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in   string
 		want int64
@@ -108,6 +109,7 @@ func TestParseYuan(t *testing.T) {
 }
 
 func TestParseKg(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in   string
 		want int64
@@ -140,6 +142,7 @@ func TestParseKg(t *testing.T) {
 // TestParseLimits covers places and maxUnits at their edges, where the
 // overflow-safe accumulation matters most.
 func TestParseLimits(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in       string
 		places   int
@@ -178,6 +181,7 @@ func TestParseLimits(t *testing.T) {
 }
 
 func TestErrorMessages(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in, want string
 	}{
@@ -196,6 +200,7 @@ func TestErrorMessages(t *testing.T) {
 }
 
 func TestFormat(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		v      int64
 		places int
@@ -227,6 +232,7 @@ func TestFormat(t *testing.T) {
 }
 
 func TestFormatHelpers(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		got  string
@@ -247,6 +253,7 @@ func TestFormatHelpers(t *testing.T) {
 // TestRoundTrip checks that canonical strings, which is what Format
 // produces, survive Parse then Format unchanged.
 func TestRoundTrip(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		s      string
 		places int
@@ -274,6 +281,7 @@ func TestRoundTrip(t *testing.T) {
 }
 
 func TestBadPlacesPanics(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		f    func()

@@ -11,6 +11,7 @@ import (
 
 // TestSamplePDF: the generated document is a PDF that poppler reads, with its text.
 func TestSamplePDF(t *testing.T) {
+	t.Parallel()
 	b := samplePDF("Business licence (demo)", `USCC 91620421MA00000000 \ test`)
 	if !bytes.HasPrefix(b, []byte("%PDF-1.4")) {
 		t.Fatalf("not a PDF: %.20q", b)

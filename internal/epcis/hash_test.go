@@ -12,6 +12,7 @@ import (
 // TestHashVectors reproduces every eventID of the shared CBV 2.0 event-hash vectors, and on
 // a mismatch shows the pre-hash string next to the reference one.
 func TestHashVectors(t *testing.T) {
+	t.Parallel()
 	stems := []string{"epcisDocWithSingleEvent", "ReferenceEventHashAlgorithm", "ReferenceEventHashAlgorithm2",
 		"ReferenceEventHashAlgorithm3", "CertificationInfoAndSensorReportWithCRS", "TimeStampRoundOff",
 		"epcisDocWithVariousEventTypes", "epclist_normalisation"}

@@ -14,6 +14,7 @@ const schemaPath = "epcis/gs1-epcis-draft-2022-01-18/EPCIS-JSON-Schema.json"
 // and refuses the invalid action; the certificationInfo check (absent from the draft schema)
 // refuses an array of objects and accepts the vectors' URIs.
 func TestSchemaFixtures(t *testing.T) {
+	t.Parallel()
 	sch := standards.Schema(t, schemaPath, false, false)
 	for _, ok := range []string{"epcis/gs1-epcis-draft-2022-01-18/Example_9.6.1-ObjectEvent.jsonld",
 		"epcis/gs1-epcis-draft-2022-01-18/Example_9.6.1-ObjectEventWithDigitalLink.jsonld",

@@ -3,6 +3,7 @@ package filing
 import "testing"
 
 func TestCleanFilename(t *testing.T) {
+	t.Parallel()
 	tests := map[string]string{
 		"营业执照.pdf":                "营业执照.pdf",
 		"../../../etc/passwd":     "passwd",

@@ -9,6 +9,7 @@ import (
 )
 
 func TestGTINVectors(t *testing.T) {
+	t.Parallel()
 	rows := standards.TSV(t, "digital-link/gtin.tsv")
 	for _, r := range rows {
 		t.Run(r["gtin"], func(t *testing.T) {
@@ -34,6 +35,7 @@ func TestGTINVectors(t *testing.T) {
 }
 
 func TestDLVectors(t *testing.T) {
+	t.Parallel()
 	rows := standards.TSV(t, "digital-link/vectors.tsv")
 	for _, r := range rows {
 		t.Run(r["id"], func(t *testing.T) {
@@ -75,6 +77,7 @@ func TestDLVectors(t *testing.T) {
 }
 
 func TestPathRoundTrip(t *testing.T) {
+	t.Parallel()
 	for _, lot := range []string{"", "LOT-7", "AB/1", `X"Y%<>?`, "a+b c"[:3]} {
 		p := Path("09520123456788", lot, "ABCDEFGHJKMNPQRST")
 		d, err := ParseDLPath(p, "")

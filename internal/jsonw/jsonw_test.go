@@ -16,6 +16,7 @@ func stdString(t testing.TB, s string) string {
 }
 
 func TestStringMatchesEncodingJSON(t *testing.T) {
+	t.Parallel()
 	cases := []string{"", "plain", "靖远枸杞", `quote " and \ backslash`, "<script>&amp;</script>",
 		"\x00\x01\x1f\x7f", "tab\tline\nret\rbell\bform\f", "\u2028\u2029", "bad \xff\xfe utf8 \xe4\xb8", "emoji 🍇"}
 	for _, s := range cases {
@@ -51,6 +52,7 @@ func FuzzString(f *testing.F) {
 }
 
 func TestTime(t *testing.T) {
+	t.Parallel()
 	at := time.Date(2026, 11, 25, 8, 30, 1, 120000000, time.UTC)
 	want, _ := json.Marshal(at)
 	if got := string(Time(nil, at)); got != string(want) {

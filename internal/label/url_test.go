@@ -13,6 +13,7 @@ import (
 // whole URI is in QR alphanumeric mode) against the same URL in lower case (byte mode), and
 // checks the printed form is still a valid Digital Link with the same values.
 func TestDigitalLinkQRVersions(t *testing.T) {
+	t.Parallel()
 	const code = "0123456789ABCDEFG" // 16 + 1 symbols, the length of every label code
 	cases := []struct {
 		base, lot    string

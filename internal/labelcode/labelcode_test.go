@@ -39,6 +39,7 @@ func testCodes(n int) []string {
 }
 
 func TestMul2(t *testing.T) {
+	t.Parallel()
 	// x^5 = x^2 + 1 under the reduction polynomial, so 2·0x10 = 0x05.
 	if got := mul2[0x10]; got != 0x05 {
 		t.Fatalf("mul2[0x10] = %#x, want 0x05", got)
@@ -58,6 +59,7 @@ func TestMul2(t *testing.T) {
 // TestQuasigroup checks, over every state and symbol pair, the two
 // properties the detection guarantees rest on.
 func TestQuasigroup(t *testing.T) {
+	t.Parallel()
 	op := func(s, d byte) byte { return mul2[s] ^ d }
 	for s := byte(0); s < 32; s++ {
 		row := make(map[byte]bool)
@@ -78,6 +80,7 @@ func TestQuasigroup(t *testing.T) {
 }
 
 func TestCheckVectors(t *testing.T) {
+	t.Parallel()
 	// want values are worked by hand; 0 means "take the reference value",
 	// for payloads too long to work through on paper.
 	tests := []struct {
@@ -127,6 +130,7 @@ func referenceCheck(payload string) byte {
 }
 
 func TestCheckRejects(t *testing.T) {
+	t.Parallel()
 	for _, p := range []string{
 		"",
 		"000000000000000",   // 15
@@ -143,6 +147,7 @@ func TestCheckRejects(t *testing.T) {
 }
 
 func TestEncodeMatchesCheck(t *testing.T) {
+	t.Parallel()
 	for _, c := range testCodes(1000) {
 		want, err := Check(c[:PayloadLen])
 		if err != nil || c[PayloadLen] != want || referenceCheck(c[:PayloadLen]) != want {
@@ -154,6 +159,7 @@ func TestEncodeMatchesCheck(t *testing.T) {
 // TestEncodeBits checks that every payload bit reaches the code: flipping
 // any one of the 80 input bits changes the payload symbols.
 func TestEncodeBits(t *testing.T) {
+	t.Parallel()
 	var zero [payloadBytes]byte
 	var base [Len]byte
 	encode(&base, &zero)
@@ -175,6 +181,7 @@ func TestEncodeBits(t *testing.T) {
 }
 
 func TestNew(t *testing.T) {
+	t.Parallel()
 	seen := make(map[string]bool)
 	for i := 0; i < 1000; i++ {
 		c, err := New()
@@ -195,6 +202,7 @@ func TestNew(t *testing.T) {
 }
 
 func TestNewBatch(t *testing.T) {
+	t.Parallel()
 	const n = 100_000
 	codes, err := NewBatch(n)
 	if err != nil {
@@ -232,6 +240,7 @@ func TestNewBatch(t *testing.T) {
 }
 
 func TestAppendBatch(t *testing.T) {
+	t.Parallel()
 	dst := []string{"keep"}
 	// Crosses a chunk boundary so the chunked reads are exercised.
 	dst, err := AppendBatch(dst, batchChunk+3)
@@ -262,6 +271,7 @@ func TestAppendBatch(t *testing.T) {
 // over many codes. The counts are asserted so the test cannot pass by
 // trying nothing.
 func TestDetectsAllSingleErrors(t *testing.T) {
+	t.Parallel()
 	const nCodes = 2000
 	codes := testCodes(nCodes)
 	var subs, swaps, sameNeighbours int
@@ -306,6 +316,7 @@ func TestDetectsAllSingleErrors(t *testing.T) {
 }
 
 func TestParse(t *testing.T) {
+	t.Parallel()
 	code := testCodes(1)[0]
 	lower := strings.ToLower(code)
 	tests := []struct {
@@ -360,6 +371,7 @@ func otherSymbol(c byte) byte {
 }
 
 func TestParseAliases(t *testing.T) {
+	t.Parallel()
 	// Build codes whose payload contains 0 and 1 at known places, then spell
 	// those symbols with the letters people confuse them with.
 	zeros := strings.Repeat("0", PayloadLen-2) + "10"
@@ -383,6 +395,7 @@ func TestParseAliases(t *testing.T) {
 }
 
 func TestParseAllocs(t *testing.T) {
+	// Not parallel: testing.AllocsPerRun refuses to run beside other tests.
 	code := testCodes(1)[0]
 	tests := []struct {
 		in   string
@@ -402,6 +415,7 @@ func TestParseAllocs(t *testing.T) {
 }
 
 func TestFormat(t *testing.T) {
+	t.Parallel()
 	if got := Format("0123456789ABCDEFG"); got != "0123-4567-89AB-CDEFG" {
 		t.Fatalf("Format = %q", got)
 	}

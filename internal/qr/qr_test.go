@@ -69,6 +69,7 @@ func rasterise(bm [][]bool, scale int) image.Image {
 }
 
 func TestPNGDecodesBack(t *testing.T) {
+	t.Parallel()
 	for _, size := range []int{64, 256, 1024, 333} {
 		t.Run(strconv.Itoa(size), func(t *testing.T) {
 			b, err := PNG(label, size)
@@ -89,6 +90,7 @@ func TestPNGDecodesBack(t *testing.T) {
 // TestPNGPixelsMatchBitmap checks the drawing exactly: a 2-colour image, whole-pixel modules
 // of one size, the symbol centred and everything else white.
 func TestPNGPixelsMatchBitmap(t *testing.T) {
+	t.Parallel()
 	bm, err := Bitmap(label)
 	if err != nil {
 		t.Fatal(err)
@@ -119,6 +121,7 @@ func TestPNGPixelsMatchBitmap(t *testing.T) {
 }
 
 func TestLevels(t *testing.T) {
+	t.Parallel()
 	if _, err := Bitmap(label, Level(9)); err == nil {
 		t.Error("unknown level accepted")
 	}
@@ -155,6 +158,7 @@ func TestLevels(t *testing.T) {
 // reports byte-mode segments only for the lower-case URL, and the upper-case one never needs
 // a larger version.
 func TestUpperCaseUsesAlphanumericMode(t *testing.T) {
+	t.Parallel()
 	lower := strings.ToLower(label)
 	for _, l := range []Level{Low, Medium, High, Highest} {
 		up, _ := Version(label, l)
@@ -209,6 +213,7 @@ var run = regexp.MustCompile(`^M(\d+) (\d+)h(\d+)v1h-(\d+)z`)
 // TestSVGMatchesBitmap parses the SVG's single path back into modules, compares them with
 // Bitmap exactly, and decodes a rasterised copy, so the SVG is checked as a scanner sees it.
 func TestSVGMatchesBitmap(t *testing.T) {
+	t.Parallel()
 	for _, l := range []Level{Medium, Highest} {
 		svg, err := SVG(label, l)
 		if err != nil {
@@ -272,6 +277,7 @@ func TestSVGMatchesBitmap(t *testing.T) {
 }
 
 func TestBitmapQuietZone(t *testing.T) {
+	t.Parallel()
 	bm, err := Bitmap(label)
 	if err != nil {
 		t.Fatal(err)
@@ -292,6 +298,7 @@ func TestBitmapQuietZone(t *testing.T) {
 }
 
 func TestSizeBounds(t *testing.T) {
+	t.Parallel()
 	for _, size := range []int{MinSize - 1, MaxSize + 1, 0, -256} {
 		if _, err := PNG(label, size); !errors.Is(err, ErrSize) {
 			t.Errorf("size %d: error %v, want ErrSize", size, err)
@@ -325,6 +332,7 @@ func TestSizeBounds(t *testing.T) {
 }
 
 func TestBadContent(t *testing.T) {
+	t.Parallel()
 	for name, content := range map[string]string{"empty": "", "too long": strings.Repeat("x", 3000)} {
 		if _, err := PNG(content, 256); !errors.Is(err, ErrContent) {
 			t.Errorf("%s: PNG error %v, want ErrContent", name, err)
@@ -337,6 +345,7 @@ func TestBadContent(t *testing.T) {
 
 // TestWritePNGToZip is the batch use: PNGs streamed into a zip archive, read back and scanned.
 func TestWritePNGToZip(t *testing.T) {
+	t.Parallel()
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
 	contents := []string{label, "HTTP://LOCALHOST:8080/V/ZZZZZZZZZZZZZZZZZ", "HTTP://LOCALHOST:8080/V/00000000000000001"}
@@ -373,6 +382,7 @@ func TestWritePNGToZip(t *testing.T) {
 // TestConcurrentSizes renders different sizes at once, so pooled canvases and encoder buffers
 // are reshaped and shared across goroutines (run with -race).
 func TestConcurrentSizes(t *testing.T) {
+	t.Parallel()
 	sizes := []int{64, 200, 256, 512, 97, 1024}
 	var wg sync.WaitGroup
 	errs := make(chan error, 4*len(sizes))
@@ -470,6 +480,7 @@ func refPNG(content string, size int) ([]byte, error) {
 // TestPNGMatchesImagePNG checks the hand-written encoder against image/png's: the same
 // header and palette, and the same pixels once both are decoded.
 func TestPNGMatchesImagePNG(t *testing.T) {
+	t.Parallel()
 	for _, size := range []int{MinSize, 99, 256, 1000, MaxSize} {
 		ours, err := PNG(label, size)
 		if err != nil {

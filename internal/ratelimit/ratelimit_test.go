@@ -7,6 +7,7 @@ import (
 )
 
 func TestKeyedLimitsPerKeyAndRecovers(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	k := PerMinute(3, func() time.Time { return now })
 	for i := 0; i < 3; i++ {
@@ -28,6 +29,7 @@ func TestKeyedLimitsPerKeyAndRecovers(t *testing.T) {
 }
 
 func TestKeyedForgetsIdleKeys(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	k := PerMinute(60, func() time.Time { return now })
 	for i := 0; i < 1000; i++ {

@@ -14,6 +14,7 @@ import (
 // TestSalesTotalsFollowRecords: after creates and replacements, the bureau-wide totals equal
 // the records grouped afresh, on both engines.
 func TestSalesTotalsFollowRecords(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := t.Context()
 		var ents []*model.Enterprise

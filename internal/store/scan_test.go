@@ -17,6 +17,7 @@ import (
 // TestScanCountsFold: a flush records scans; label counts are applied at once (MySQL) or by
 // the next fold (SQLite), exactly once either way, with first and last scan times.
 func TestScanCountsFold(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := t.Context()
 		b := issueBatch(t, s, 3)
@@ -90,6 +91,7 @@ func TestScanCountsFold(t *testing.T) {
 // agent or the (sanitised) input holds: quotes, backslashes, markup, Chinese, control
 // characters, and times to the nanosecond.
 func TestScanRowsKeepTheirText(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := t.Context()
 		b := issueBatch(t, s, 1)
@@ -134,6 +136,7 @@ func TestScanRowsKeepTheirText(t *testing.T) {
 // MySQL's LOAD DATA stream and its 1000-row INSERT fallback) with a code that collides
 // after rows the statement already wrote, and with a code source that fails half-way.
 func TestLabelBatchPaths(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := t.Context()
 		f := approvedFiling(t, s)
@@ -210,6 +213,7 @@ func TestLabelBatchPaths(t *testing.T) {
 // one on MySQL) returns what the tables hold, sees each write at once, answers unknown and
 // oversized codes with not-found, and serves many readers at once.
 func TestLabelForVerify(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := t.Context()
 		b := issueBatch(t, s, 3)
@@ -289,6 +293,7 @@ func TestLabelForVerify(t *testing.T) {
 // TestLabelForVerifyAfterClose: once the store is closed, verification's read fails at once
 // instead of waiting for a connection or touching freed ones.
 func TestLabelForVerifyAfterClose(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, s *store.Store) {
 		code, _ := labelcode.New()
 		if _, err := s.LabelForVerify(t.Context(), code); !model.IsKind(err, model.KindNotFound) {

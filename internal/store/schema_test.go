@@ -25,6 +25,7 @@ var models = []any{
 // TestEveryModelFieldHasAColumn migrates each engine and checks every gorm column of every
 // model exists, so a model and its migrations cannot drift apart.
 func TestEveryModelFieldHasAColumn(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, s *store.Store) {
 		m := s.DB().Migrator()
 		for _, v := range models {
@@ -48,6 +49,7 @@ func TestEveryModelFieldHasAColumn(t *testing.T) {
 // TestMigrationVersionsMatch keeps the two dialect folders in step: the same versions and
 // names on both sides, in increasing order (gaps allowed).
 func TestMigrationVersionsMatch(t *testing.T) {
+	t.Parallel()
 	names := func(dir string) []string {
 		entries, err := fs.ReadDir(migrations.FS, dir)
 		if err != nil {
@@ -74,6 +76,7 @@ func TestMigrationVersionsMatch(t *testing.T) {
 }
 
 func TestMigrateIsIdempotentAndReady(t *testing.T) {
+	t.Parallel()
 	testdb.Each(t, func(t *testing.T, s *store.Store) {
 		n, err := s.Migrate(t.Context())
 		if err != nil || n != 0 {

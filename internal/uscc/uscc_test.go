@@ -27,6 +27,7 @@ func reasonOf(t *testing.T, err error) string {
 }
 
 func TestNormalize(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ in, want string }{
 		{"", ""},
 		{"914403001922038216", "914403001922038216"},
@@ -46,6 +47,7 @@ func TestNormalize(t *testing.T) {
 }
 
 func TestValidateAccepts(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ in, want string }{
 		{"914403001922038216", "914403001922038216"},
 		{"91350100M000100Y43", "91350100M000100Y43"},
@@ -62,6 +64,7 @@ func TestValidateAccepts(t *testing.T) {
 }
 
 func TestValidateRejects(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, in, reason string
 	}{
@@ -100,6 +103,7 @@ func TestValidateRejects(t *testing.T) {
 // TestValidateSingleSubstitution checks the property the final checksum is
 // designed for: no single mistyped character goes unnoticed.
 func TestValidateSingleSubstitution(t *testing.T) {
+	t.Parallel()
 	// Out-of-alphabet characters, plus lower-case ones that normalise to
 	// alphabet letters and so act as ordinary substitutions.
 	extra := "IOSVZ-_ .a" + "jy"
@@ -122,6 +126,7 @@ func TestValidateSingleSubstitution(t *testing.T) {
 // whose embedded organisation code is not, which a final-check-only
 // validator would wrongly accept.
 func TestValidateOrgCheckOnly(t *testing.T) {
+	t.Parallel()
 	for _, code := range realCodes {
 		for _, c := range "0123456789X" {
 			if byte(c) == code[16] {
@@ -144,6 +149,7 @@ func TestValidateOrgCheckOnly(t *testing.T) {
 // TestValidateRegionReason makes sure a lettered region is reported as
 // such even when both checksums happen to hold.
 func TestValidateRegionReason(t *testing.T) {
+	t.Parallel()
 	head := "91" + "4403A0" + "19220382"
 	oc, _ := orgCheck(head[8:])
 	head += string(oc)
@@ -158,6 +164,7 @@ func TestValidateRegionReason(t *testing.T) {
 }
 
 func TestOrgCheck(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		body string
 		want byte
@@ -187,6 +194,7 @@ func TestOrgCheck(t *testing.T) {
 }
 
 func TestMakeRealCodes(t *testing.T) {
+	t.Parallel()
 	for _, code := range realCodes {
 		got, err := Make(code[:2], code[2:8], code[8:16])
 		if err != nil || got != code {
@@ -196,6 +204,7 @@ func TestMakeRealCodes(t *testing.T) {
 }
 
 func TestMakeRejects(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, prefix, region, body, reason string
 	}{
@@ -224,6 +233,7 @@ func TestMakeRejects(t *testing.T) {
 }
 
 func TestMakeRoundTrip(t *testing.T) {
+	t.Parallel()
 	// A fixed seed keeps failures reproducible.
 	rng := rand.New(rand.NewPCG(1, 2))
 	pick := func(set string, n int) string {
