@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"gimark/internal/apitest"
 	"gimark/internal/auth"
@@ -28,9 +29,8 @@ func TestRegister(t *testing.T) {
 		got := r.Map(t)
 		user := got["user"].(map[string]any)
 		ent := got["enterprise"].(map[string]any)
-		if user["role"] != "enterprise" || user["username"] != "goji-farm" || ent["uscc"] != body["enterprise"].(map[string]any)["uscc"] {
-			t.Fatalf("unexpected body %s", r.Body)
-		}
+		same(t, "registered user", map[string]any{"role": "enterprise", "username": "goji-farm"}, fields(user, "role", "username"))
+		same(t, "registered enterprise", body["enterprise"].(map[string]any)["uscc"], ent["uscc"])
 		if strings.Contains(string(r.Body), `"password`) || strings.Contains(string(r.Body), "hash") || strings.Contains(string(r.Body), body["password"].(string)) {
 			t.Fatalf("password material returned: %s", r.Body)
 		}
@@ -161,8 +161,9 @@ func TestLoginRefreshLogout(t *testing.T) {
 		}
 		var tk apitest.Tokens
 		r.JSON(t, &tk)
-		if tk.TokenType != "Bearer" || tk.ExpiresIn != 900 || tk.AccessToken == "" || tk.RefreshToken == "" {
-			t.Fatalf("token answer %s", r.Body)
+		same(t, "token answer", apitest.Tokens{TokenType: "Bearer", ExpiresIn: 900}, tk, cmpopts.IgnoreFields(apitest.Tokens{}, "AccessToken", "RefreshToken"))
+		if tk.AccessToken == "" || tk.RefreshToken == "" {
+			t.Fatalf("token answer without tokens: %s", r.Body)
 		}
 
 		e.Post("/api/v1/auth/login", "", map[string]string{"username": "shop", "password": "wrong-password"}).Problem(t, 401)
@@ -262,8 +263,11 @@ func TestLoginThrottle(t *testing.T) {
 		}
 		r := e.Post("/api/v1/auth/login", "", map[string]string{"username": "victim", "password": apitest.Password})
 		p := r.Problem(t, 429)
-		if p.Code != "login_locked" || r.Header.Get("Retry-After") == "" {
-			t.Fatalf("locked answer: %s %v", r.Body, r.Header)
+		if p.Code != "login_locked" {
+			t.Fatalf("locked answer code %q, want login_locked", p.Code)
+		}
+		if r.Header.Get("Retry-After") == "" {
+			t.Fatalf("locked answer without Retry-After: %v", r.Header)
 		}
 		e.Clock.Advance(16 * time.Minute)
 		e.Login("victim", apitest.Password) // recovered
@@ -379,13 +383,10 @@ func TestMe(t *testing.T) {
 	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
 		a := e.Enterprise("me-ent")
 		m := e.Get("/api/v1/me", a.Token).Map(t)
-		if m["username"] != "me-ent" || m["role"] != "enterprise" || int64(m["enterprise_id"].(float64)) != a.EnterpriseID || int64(m["id"].(float64)) != a.UserID {
-			t.Fatalf("me: %v", m)
-		}
+		same(t, "me", map[string]any{"username": "me-ent", "role": "enterprise", "enterprise_id": float64(a.EnterpriseID), "id": float64(a.UserID)},
+			fields(m, "username", "role", "enterprise_id", "id"))
 		m = e.Get("/api/v1/me", e.AdminToken()).Map(t)
-		if m["role"] != "admin" || m["enterprise_id"] != nil {
-			t.Fatalf("admin me: %v", m)
-		}
+		same(t, "admin me", map[string]any{"role": "admin", "enterprise_id": nil}, fields(m, "role", "enterprise_id"))
 	})
 }
 

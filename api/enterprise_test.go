@@ -61,9 +61,7 @@ func TestEnterprises(t *testing.T) {
 		}
 
 		got := e.Get(pathA, a.Token).Map(t)
-		if got["contact_phone"] != "13800000000" || got["address"] != "靖远县东升镇" {
-			t.Fatalf("patch not applied: %v", got)
-		}
+		same(t, "enterprise after patch", map[string]any{"contact_phone": "13800000000", "address": "靖远县东升镇"}, fields(got, "contact_phone", "address"))
 		// The refused patches changed nothing and the accepted one left an audit event.
 		events, err := e.Store.AuditEventsOf(t.Context(), "enterprise", a.EnterpriseID)
 		if err != nil {
@@ -92,23 +90,31 @@ func TestEnterprises(t *testing.T) {
 			Page     int   `json:"page"`
 			PageSize int   `json:"page_size"`
 		}
-		e.Get("/api/v1/enterprises?q=ent-b", rev.Token).JSON(t, &list)
-		if list.Total != 1 || list.Items[0].ID != b.EnterpriseID {
-			t.Fatalf("search by name: %+v", list)
+		ids := func() []int64 {
+			var out []int64
+			for _, it := range list.Items {
+				out = append(out, it.ID)
+			}
+			return out
 		}
+		e.Get("/api/v1/enterprises?q=ent-b", rev.Token).JSON(t, &list)
+		same(t, "search by name: total", int64(1), list.Total)
+		same(t, "search by name: items", []int64{b.EnterpriseID}, ids())
 		bu := e.Get(fmt.Sprintf("/api/v1/enterprises/%d", b.EnterpriseID), rev.Token).Map(t)["uscc"].(string)
 		e.Get("/api/v1/enterprises?q="+bu[:17], rev.Token).JSON(t, &list)
-		if list.Total != 1 || list.Items[0].USCC != bu {
-			t.Fatalf("search by USCC: %+v", list)
+		same(t, "search by USCC: total", int64(1), list.Total)
+		same(t, "search by USCC: items", []int64{b.EnterpriseID}, ids())
+		if list.Items[0].USCC != bu {
+			t.Fatalf("search by USCC found %s, want %s", list.Items[0].USCC, bu)
 		}
 		e.Get("/api/v1/enterprises?q=%25", rev.Token).JSON(t, &list)
 		if list.Total != 0 {
 			t.Fatalf("a %% in q acted as a wildcard: %+v", list)
 		}
 		e.Get("/api/v1/enterprises?page=2&page_size=1", rev.Token).JSON(t, &list)
-		if list.Total != 2 || len(list.Items) != 1 || list.Page != 2 || list.PageSize != 1 {
-			t.Fatalf("pagination: %+v", list)
-		}
+		type pageOf struct{ Total, Items, Page, PageSize int64 }
+		same(t, "pagination", pageOf{Total: 2, Items: 1, Page: 2, PageSize: 1},
+			pageOf{Total: list.Total, Items: int64(len(list.Items)), Page: int64(list.Page), PageSize: int64(list.PageSize)})
 	})
 }
 

@@ -71,9 +71,7 @@ func TestCreateFiling(t *testing.T) {
 		}
 		var f filingBody
 		r.JSON(t, &f)
-		if f.Status != "draft" || f.Kind != "switch" || f.AnnualOutputKg != "2000.000" || f.EnterpriseID != ent.EnterpriseID || f.AuthorizationNumber != nil {
-			t.Fatalf("created filing: %s", r.Body)
-		}
+		same(t, "created filing", filingBody{ID: f.ID, EnterpriseID: ent.EnterpriseID, ProductID: product, Status: "draft", Kind: "switch", AnnualOutputKg: "2000.000"}, f)
 		tests := []struct {
 			name  string
 			token string
@@ -261,9 +259,8 @@ func TestTransitionRulesAndRoles(t *testing.T) {
 		// Returned: the enterprise sees the reason, corrects and resubmits.
 		e.Act(rev.Token, id, "return", map[string]string{"reason": "请补充产地证明"}, 200)
 		f := getFiling(t, e, ent.Token, id)
-		if f.Status != "returned" || f.DecisionReason != "请补充产地证明" {
-			t.Fatalf("returned filing: %+v", f)
-		}
+		same(t, "returned filing", map[string]string{"status": "returned", "decision_reason": "请补充产地证明"},
+			map[string]string{"status": f.Status, "decision_reason": f.DecisionReason})
 		if r := e.Patch(fmt.Sprintf("/api/v1/filings/%d", id), ent.Token, map[string]any{"annual_output_kg": "3000.25"}); r.Code != 200 {
 			t.Fatalf("edit returned filing: %d %s", r.Code, r.Body)
 		}
@@ -275,16 +272,16 @@ func TestTransitionRulesAndRoles(t *testing.T) {
 		r := e.Act(rev.Token, id, "approve", map[string]any{"label_quota": 50000}, 200)
 		var approved filingBody
 		r.JSON(t, &approved)
-		if approved.AuthorizationNumber == nil || !regexp.MustCompile(`^GI-620421-\d{4}-\d{5}$`).MatchString(*approved.AuthorizationNumber) ||
-			approved.LabelQuota == nil || *approved.LabelQuota != 50000 || approved.AnnualOutputKg != "3000.250" {
-			t.Fatalf("approved filing: %s", r.Body)
+		if approved.AuthorizationNumber == nil || !regexp.MustCompile(`^GI-620421-\d{4}-\d{5}$`).MatchString(*approved.AuthorizationNumber) {
+			t.Fatalf("approved filing's authorization number: %s", r.Body)
 		}
+		quota := int64(50000)
+		same(t, "approved filing's quota", &quota, approved.LabelQuota)
+		same(t, "approved filing's output", "3000.250", approved.AnnualOutputKg)
 		number := *approved.AuthorizationNumber
 		e.Act(rev.Token, id, "suspend", map[string]string{"reason": "抽检不合格"}, 200)
 		e.Act(rev.Token, id, "reinstate", nil, 200)
-		if f := getFiling(t, e, ent.Token, id); f.AuthorizationNumber == nil || *f.AuthorizationNumber != number {
-			t.Fatalf("reinstatement changed the authorization number: %+v", f)
-		}
+		same(t, "authorization number after reinstatement", &number, getFiling(t, e, ent.Token, id).AuthorizationNumber)
 		e.Act(other.Token, id, "cancel", nil, 404)
 		e.Get(fmt.Sprintf("/api/v1/filings/%d", id), other.Token).Problem(t, 404)
 		e.Get(fmt.Sprintf("/api/v1/filings/%d/events", id), other.Token).Problem(t, 404)
@@ -309,9 +306,9 @@ func TestTransitionRulesAndRoles(t *testing.T) {
 		if got != ">draft > > draft>submitted submitted>returned > returned>submitted submitted>approved approved>suspended suspended>approved" {
 			t.Fatalf("trail: %s", got)
 		}
-		if ev := events.Items[4]; ev.Reason != "请补充产地证明" || ev.Actor.Username != "rev" || ev.Actor.Role != "reviewer" {
-			t.Fatalf("return event: %+v", ev)
-		}
+		ev := events.Items[4]
+		same(t, "return event", map[string]string{"reason": "请补充产地证明", "actor": "rev", "role": "reviewer"},
+			map[string]string{"reason": ev.Reason, "actor": ev.Actor.Username, "role": ev.Actor.Role})
 	})
 }
 
@@ -432,26 +429,35 @@ func TestRegistryAndLists(t *testing.T) {
 		if reg.Total != 2 {
 			t.Fatalf("register: %+v", reg)
 		}
+		listed := func(what string, want ...int64) {
+			t.Helper()
+			var got []int64
+			for _, it := range reg.Items {
+				got = append(got, it.FilingID)
+			}
+			same(t, what+": total", int64(len(want)), reg.Total)
+			same(t, what+": filings", want, got)
+		}
 		e.Get(fmt.Sprintf("/api/v1/registry?product_id=%d", goji), "").JSON(t, &reg)
-		if reg.Total != 1 || reg.Items[0].FilingID != fa || reg.Items[0].ProductName != "靖远枸杞" || reg.Items[0].AuthorizationNumber == "" || reg.Items[0].USCC == "" || reg.Items[0].ApprovedAt == "" {
-			t.Fatalf("register by product: %+v", reg)
+		listed("register by product", fa)
+		if it := reg.Items[0]; it.ProductName != "靖远枸杞" {
+			t.Fatalf("register by product: product %q, want 靖远枸杞", it.ProductName)
+		}
+		for name, v := range map[string]string{"authorization_number": reg.Items[0].AuthorizationNumber, "uscc": reg.Items[0].USCC, "approved_at": reg.Items[0].ApprovedAt} {
+			if v == "" {
+				t.Errorf("register by product: %s is empty", name)
+			}
 		}
 		e.Get("/api/v1/registry?q=beta", "").JSON(t, &reg)
-		if reg.Total != 1 || reg.Items[0].FilingID != fb {
-			t.Fatalf("register search: %+v", reg)
-		}
+		listed("register search", fb)
 		// Suspension takes an entry off the register at once; reinstatement puts it back.
 		e.Act(rev.Token, fa, "suspend", map[string]string{"reason": "抽检"}, 200)
 		e.Get("/api/v1/registry", "").JSON(t, &reg)
-		if reg.Total != 1 || reg.Items[0].FilingID != fb {
-			t.Fatalf("suspended filing still listed: %+v", reg)
-		}
+		listed("register with a suspended filing", fb)
 		e.Act(rev.Token, fa, "reinstate", nil, 200)
 		e.Act(b.Token, fb, "cancel", map[string]string{"reason": "停止生产"}, 200)
 		e.Get("/api/v1/registry", "").JSON(t, &reg)
-		if reg.Total != 1 || reg.Items[0].FilingID != fa {
-			t.Fatalf("after reinstate and cancel: %+v", reg)
-		}
+		listed("register after reinstate and cancel", fa)
 		e.Get("/api/v1/registry?product_id=x", "").Problem(t, 422)
 
 		type fList struct {
@@ -470,9 +476,8 @@ func TestRegistryAndLists(t *testing.T) {
 			}
 		}
 		e.Get("/api/v1/filings?status=submitted", rev.Token).JSON(t, &l)
-		if l.Total != 1 || l.Items[0].ID != fsub {
-			t.Fatalf("queue: %+v", l)
-		}
+		same(t, "queue: total", int64(1), l.Total)
+		same(t, "queue: first", fsub, l.Items[0].ID)
 		e.Get(fmt.Sprintf("/api/v1/filings?product_id=%d", goji), rev.Token).JSON(t, &l)
 		if l.Total != 2 {
 			t.Fatalf("by product: %+v", l)
@@ -516,8 +521,10 @@ func TestDocuments(t *testing.T) {
 			t.Fatalf("upload-201: %d %s", r.Code, r.Body)
 		}
 		doc := r.Map(t)
-		if doc["size"].(float64) != float64(len(pdf)) || len(doc["sha256"].(string)) != 64 || doc["filename"] != "营业执照.pdf" || doc["content_type"] != "application/pdf" {
-			t.Fatalf("document: %s", r.Body)
+		same(t, "document", map[string]any{"size": float64(len(pdf)), "filename": "营业执照.pdf", "content_type": "application/pdf"},
+			fields(doc, "size", "filename", "content_type"))
+		if sum, _ := doc["sha256"].(string); len(sum) != 64 {
+			t.Fatalf("document sha256 %q", sum)
 		}
 		docID := int64(doc["id"].(float64))
 		if r := e.Upload(ent.Token, id, "inspection_report", "report.png", pngFile); r.Code != 201 {
@@ -568,9 +575,12 @@ func TestDocuments(t *testing.T) {
 		path := fmt.Sprintf("/api/v1/filings/%d/documents/%d", id, docID)
 		for _, tok := range []string{ent.Token, rev.Token, e.AdminToken()} {
 			r := e.Get(path, tok)
-			if r.Code != 200 || !bytes.Equal(r.Body, pdf) || r.Header.Get("Content-Type") != "application/pdf" ||
-				!strings.Contains(r.Header.Get("Content-Disposition"), "filename*=utf-8''%E8%90%A5%E4%B8%9A%E6%89%A7%E7%85%A7.pdf") {
-				t.Fatalf("download: %d %v", r.Code, r.Header)
+			if r.Code != 200 || !bytes.Equal(r.Body, pdf) {
+				t.Fatalf("download: %d, %d bytes, want 200 and the %d bytes uploaded", r.Code, len(r.Body), len(pdf))
+			}
+			same(t, "download content type", "application/pdf", r.Header.Get("Content-Type"))
+			if cd := r.Header.Get("Content-Disposition"); !strings.Contains(cd, "filename*=utf-8''%E8%90%A5%E4%B8%9A%E6%89%A7%E7%85%A7.pdf") {
+				t.Fatalf("download Content-Disposition %q", cd)
 			}
 		}
 		e.Get(path, other.Token).Problem(t, 404)
