@@ -7,8 +7,8 @@ import (
 )
 
 // same fails the test with a -want +got diff, naming every field that differs, when got is
-// not want.
-func same(t *testing.T, what string, want, got any, opts ...cmp.Option) {
+// not want. want and got share a type, so a mismatch of types fails to compile.
+func same[T any](t *testing.T, what string, want, got T, opts ...cmp.Option) {
 	t.Helper()
 	if d := cmp.Diff(want, got, opts...); d != "" {
 		t.Fatalf("%s (-want +got):\n%s", what, d)

@@ -72,22 +72,26 @@ func TestProducts(t *testing.T) {
 			})
 		}
 		got := e.Get(path, "").Map(t)
-		if got["standard"] != "GB/T 19742" || got["name"] != "靖远枸杞" || got["active"] != true || got["kind"] != "protected_product" {
-			t.Fatalf("product after patch: %v", got)
-		}
+		same(t, "product after patch", map[string]any{"standard": "GB/T 19742", "name": "靖远枸杞", "active": true, "kind": "protected_product"},
+			fields(got, "standard", "name", "active", "kind"))
 		e.Post("/api/v1/products", admin, map[string]any{"name": "会宁扁豆", "kind": "certification_mark", "reference_number": "第23307869号", "region_code": "620422"})
 		var list struct {
 			Items []struct{ Name string } `json:"items"`
 			Total int64                   `json:"total"`
 		}
-		e.Get("/api/v1/products?q=枸杞", "").JSON(t, &list)
-		if list.Total != 1 || list.Items[0].Name != "靖远枸杞" {
-			t.Fatalf("search: %+v", list)
+		names := func() []string {
+			var out []string
+			for _, it := range list.Items {
+				out = append(out, it.Name)
+			}
+			return out
 		}
+		e.Get("/api/v1/products?q=枸杞", "").JSON(t, &list)
+		same(t, "search: total", int64(1), list.Total)
+		same(t, "search", []string{"靖远枸杞"}, names())
 		e.Patch(path, admin, map[string]any{"active": false})
 		e.Get("/api/v1/products?active=true", "").JSON(t, &list)
-		if list.Total != 1 || list.Items[0].Name != "会宁扁豆" {
-			t.Fatalf("active filter: %+v", list)
-		}
+		same(t, "active filter: total", int64(1), list.Total)
+		same(t, "active filter", []string{"会宁扁豆"}, names())
 	})
 }

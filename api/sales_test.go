@@ -37,20 +37,22 @@ func TestPutSales(t *testing.T) {
 		r := put(salesRow(goji, "2021-06", "online", "tmall", "", "2370000.00", "1250.500"),
 			salesRow(goji, "2021-06", "export", "", "jp", "40000", "400"),
 			salesRow(goji, "2021-06", "offline", "", "", "0.01", "0"))
-		if r.Code != 200 || r.Map(t)["created"].(float64) != 3 || r.Map(t)["replaced"].(float64) != 0 {
+		if r.Code != 200 {
 			t.Fatalf("put-200: %d %s", r.Code, r.Body)
 		}
+		same(t, "first put", map[string]any{"created": float64(3), "replaced": float64(0)}, fields(r.Map(t), "created", "replaced"))
 		// Re-sending a key replaces the figure and keeps the old one in history.
 		r = put(salesRow(goji, "2021-06", "online", "tmall", "", "2400000.00", "1300"))
-		if m := r.Map(t); m["created"].(float64) != 0 || m["replaced"].(float64) != 1 {
-			t.Fatalf("replace: %s", r.Body)
-		}
+		same(t, "replacing put", map[string]any{"created": float64(0), "replaced": float64(1)}, fields(r.Map(t), "created", "replaced"))
 		var rec model.SalesRecord
 		e.Store.DB().Where("channel = 'online'").Take(&rec)
 		hist, _ := e.Store.SalesHistoryOf(t.Context(), rec.ID)
-		if rec.AmountFen != 240000000 || len(hist) != 1 || hist[0].AmountFen != 237000000 || hist[0].ReplacedBy != ent.UserID {
-			t.Fatalf("record %+v, history %+v", rec, hist)
+		same(t, "record's amount", int64(240000000), rec.AmountFen)
+		if len(hist) != 1 {
+			t.Fatalf("%d history rows, want 1: %+v", len(hist), hist)
 		}
+		same(t, "history", map[string]int64{"amount_fen": 237000000, "replaced_by": ent.UserID},
+			map[string]int64{"amount_fen": hist[0].AmountFen, "replaced_by": hist[0].ReplacedBy})
 
 		future := fmt.Sprintf("%d-%02d", e.Clock.Now().Year()+1, 1)
 		tests := []struct {
