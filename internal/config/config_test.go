@@ -4,6 +4,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 func env(m map[string]string) func(string) string {
@@ -16,10 +19,18 @@ func TestLoadDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Addr != ":8080" || c.DBDriver != "sqlite" || c.DBDSN != "data/gimark.db" || c.DataDir != "data" ||
-		c.ScanWarnThreshold != 20 || c.VerifyRatePerMin != 120 || c.MaxUploadBytes != 10<<20 || c.TokenPurgeEvery != time.Hour ||
-		c.PublicBaseURL != "http://localhost:8080" || c.AdminUsername != "admin" || c.Production() {
-		t.Fatalf("defaults differ from DESIGN.md: %+v", c)
+	want := Config{
+		Addr: ":8080", Env: "development", DBDriver: "sqlite", DBDSN: "data/gimark.db", DataDir: "data",
+		AdminUsername: "admin", PublicBaseURL: "http://localhost:8080", ScanWarnThreshold: 20, VerifyRatePerMin: 120,
+		MaxUploadBytes: 10 << 20, LogFormat: "json", LogLevel: "info", ShutdownTimeout: 30 * time.Second,
+		TokenPurgeEvery: time.Hour, AuthRatePerMin: 30, PublicRatePerMin: 600,
+		ScanBuffer: 1 << 16, ScanFlushEvery: 200 * time.Millisecond, ScanFoldEvery: time.Minute,
+	}
+	if diff := cmp.Diff(want, c, cmpopts.EquateEmpty()); diff != "" {
+		t.Fatalf("defaults differ from DESIGN.md (-want +got):\n%s", diff)
+	}
+	if c.Production() {
+		t.Fatal("the default is production")
 	}
 }
 

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"gimark/internal/store"
 	"gimark/internal/testdb"
 	"gimark/model"
@@ -54,8 +56,11 @@ func TestSalesTotalsFollowRecords(t *testing.T) {
 		}
 		slices.SortFunc(totals, cmpGroup)
 		slices.SortFunc(fresh, cmpGroup)
-		if fmt.Sprint(totals) != fmt.Sprint(fresh) || len(fresh) != 3 {
-			t.Fatalf("totals %v\nrecords %v", totals, fresh)
+		if len(fresh) != 3 {
+			t.Fatalf("%d groups of records, want 3: %+v", len(fresh), fresh)
+		}
+		if diff := cmp.Diff(fresh, totals); diff != "" {
+			t.Fatalf("kept totals differ from the records' sums (-records +totals):\n%s", diff)
 		}
 	})
 }
