@@ -56,8 +56,9 @@ type App struct {
 	// ticker makes a job's ticker; the package's tests replace it to tick by hand.
 	ticker  func(d time.Duration) (<-chan time.Time, func())
 	mu      sync.Mutex
-	stop    chan struct{}  // closed by Stop; nil before Start
-	running sync.WaitGroup // the jobs' goroutines
+	stop    chan struct{}      // closed by Stop; nil before Start
+	cancel  context.CancelFunc // cancels the jobs' runs in flight
+	running sync.WaitGroup     // the jobs' goroutines
 }
 
 // Option changes how New builds the application; the server passes none.
@@ -167,7 +168,7 @@ func realTicker(d time.Duration) (<-chan time.Time, func()) {
 }
 
 // Start runs the scheduled jobs until Stop: each runs once at once, then every interval.
-// ctx bounds each run (its values reach the store; its end stops nothing, Stop does).
+// ctx's values reach each run; its end stops nothing (Stop does).
 func (a *App) Start(ctx context.Context) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -175,6 +176,7 @@ func (a *App) Start(ctx context.Context) {
 		return
 	}
 	a.stop = make(chan struct{})
+	ctx, a.cancel = context.WithCancel(context.WithoutCancel(ctx))
 	for _, j := range a.jobs {
 		tick, stopTicker := a.ticker(j.every)
 		a.running.Add(1)
@@ -195,15 +197,16 @@ func (a *App) Start(ctx context.Context) {
 }
 
 func (a *App) runJob(ctx context.Context, j job) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), j.every)
+	ctx, cancel := context.WithTimeout(ctx, j.every)
 	defer cancel()
 	if err := j.run(ctx); err != nil {
 		a.log.Error("scheduled job failed", "job", j.name, "err", err.Error())
 	}
 }
 
-// Stop ends the scheduled jobs, then writes every buffered scan, waiting at most until ctx
-// ends. Call it once no request is in flight any more, before the store closes.
+// Stop ends the scheduled jobs (cancelling a run in flight), then writes every buffered
+// scan, waiting at most until ctx ends. Call it once no request is in flight any more, before
+// the store closes.
 func (a *App) Stop(ctx context.Context) error {
 	a.mu.Lock()
 	if a.stop != nil {
@@ -211,10 +214,17 @@ func (a *App) Stop(ctx context.Context) error {
 		case <-a.stop:
 		default:
 			close(a.stop)
+			a.cancel()
 		}
 	}
 	a.mu.Unlock()
-	a.running.Wait()
+	stopped := make(chan struct{})
+	go func() { a.running.Wait(); close(stopped) }()
+	select {
+	case <-stopped:
+	case <-ctx.Done():
+		return fmt.Errorf("stop scheduled jobs: %w", ctx.Err())
+	}
 	if err := a.Recorder.Close(ctx); err != nil {
 		return fmt.Errorf("flush scans: %w", err)
 	}
