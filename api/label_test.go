@@ -90,6 +90,15 @@ type verifyBody struct {
 	} `json:"batch"`
 }
 
+func (v verifyBody) reason(code string) bool {
+	for _, r := range v.Reasons {
+		if r.Code == code {
+			return true
+		}
+	}
+	return false
+}
+
 // verdict is an answer's result and reason codes, for comparing with go-cmp.
 type verdict struct {
 	Result  string
