@@ -620,7 +620,7 @@ func TestScansCountBeforeTheyAreFolded(t *testing.T) {
 		at := e.Clock.Now()
 		f := model.ScanFlush{Scans: []model.Scan{{LabelID: &id, Code: code, Result: model.ResultGenuine, ClientHash: "h", ScannedAt: at}},
 			Labels: map[int64]model.ScanTally{id: {Count: 1, First: at, Last: at}}}
-		if err := e.Store.RecordScans(t.Context(), f); err != nil {
+		if err := e.Store.RecordScans(t.Context(), f, nil); err != nil {
 			t.Fatal(err)
 		}
 		rec := verify.NewRecorder(e.Store, slog.New(slog.NewTextHandler(io.Discard, nil)), 16, time.Hour, time.Hour)

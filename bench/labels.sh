@@ -7,6 +7,11 @@
 # Environment: LABELS (default 1000000) labels to order, DURATION (10s) and CONNS (64) for
 # wrk, ZIP_LABELS (20000) for the labels.zip throughput, ROUNDS (3) of interleaved wrk runs;
 # PROFILE=FILE saves a CPU profile of gimark during the first verify run.
+# OLD_BIN=PATH also measures another build of gimark (say, of an earlier commit) side by side:
+# in every round it stops this build, runs PATH on the same database for one verify run,
+# stops it, and starts this build again, so only one of them is ever running; the summary
+# gives both medians and their ratio. Build it outside this tree, e.g.
+#   git worktree add /tmp/old 8b6b0b3 && (cd /tmp/old && go build -o /tmp/gimark-old .)
 # Needs wrk (Debian package "wrk").
 # Traffic goes to 127.0.0.1 only; every loop is bounded.
 set -euo pipefail
@@ -46,10 +51,21 @@ if [ -n "${PROFILE:-}" ]; then export GIMARK_PPROF_ADDR=127.0.0.1:$((PORT + 1));
 export GIMARK_ADDR=127.0.0.1:$PORT GIMARK_DATA_DIR="$work/data" GIMARK_ADMIN_PASSWORD=bench-admin-pass \
   GIMARK_VERIFY_RATE_PER_MIN=1000000 GIMARK_SCAN_WARN_THRESHOLD=1000000 GIMARK_LOG_LEVEL="${GIMARK_LOG_LEVEL:-warn}"
 
-"$work/gimark" >"$work/server.log" 2>&1 &
-srv=$!
-for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.1; done
-curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null || { echo "bench: the server did not start"; cat "$work/server.log"; exit 1; }
+start_server() { # binary: start it on the bench's database and wait until it is ready
+  "$1" >>"$work/server.log" 2>&1 &
+  srv=$!
+  for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.1; done
+  curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null || { echo "bench: $1 did not start"; cat "$work/server.log"; exit 1; }
+}
+stop_server() { # and wait until it has written its scans and exited
+  kill "$srv"
+  wait "$srv" || true
+  srv=
+}
+if [ -n "${OLD_BIN:-}" ]; then
+  [ -x "$OLD_BIN" ] || { echo "bench: OLD_BIN=$OLD_BIN is not an executable"; exit 1; }
+fi
+start_server "$work/gimark"
 
 B="http://127.0.0.1:$PORT/api/v1"; J='content-type: application/json'
 tok() { sed 's/.*"access_token":"\([^"]*\)".*/\1/'; }
@@ -116,8 +132,16 @@ for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$BASE_PORT/ping" >/dev/null
 
 # The machine is shared and noisy: interleave the three measurements and keep medians.
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-: >"$work/ping" >"$work/lookup" >"$work/verify"
+: >"$work/ping" >"$work/lookup" >"$work/verify" >"$work/old"
 for round in $(seq 1 "${ROUNDS:-3}"); do
+  if [ -n "${OLD_BIN:-}" ]; then
+    # The other build alone on the same database file, then this one again, fresh too.
+    stop_server
+    start_server "$OLD_BIN"
+    run_wrk /api/v1/verify/ $PORT >>"$work/old"
+    stop_server
+    start_server "$work/gimark"
+  fi
   wrk -t2 -c"$CONNS" -d"$DURATION" "http://127.0.0.1:$BASE_PORT/ping" | awk '/Requests\/sec/ {print $2}' >>"$work/ping"
   run_wrk /lookup/ $BASE_PORT >>"$work/lookup"
   if [ -n "${PROFILE:-}" ] && [ "$round" = 1 ]; then
@@ -131,6 +155,11 @@ l_rps=$(cut -d' ' -f1 "$work/lookup" | median); l_p99=$(awk '{print $2}' "$work/
 v_rps=$(cut -d' ' -f1 "$work/verify" | median); v_p99=$(awk '{print $2}' "$work/verify" | sed 's/ms//' | median)ms
 v_bad=$(awk '{s+=$3} END {print s+0}' "$work/verify")
 echo "rounds (req/s p99 non-2xx):"; paste "$work/ping" "$work/lookup" "$work/verify" | sed 's/^/  ping | lookup | verify: /'
+if [ -n "${OLD_BIN:-}" ]; then
+  echo "rounds of OLD_BIN verify | this build's verify (req/s p99 non-2xx):"
+  paste -d'|' "$work/old" "$work/verify" | awk -F'|' '{split($1,o," "); split($2,n," "); printf "  %s | %s   (%.0f %%)\n", $1, $2, 100*n[1]/o[1]}'
+  o_rps=$(cut -d' ' -f1 "$work/old" | median); o_p99=$(awk '{print $2}' "$work/old" | sed 's/ms//' | median)ms
+fi
 echo
 echo "== gimark labels bench ($engine, $(nproc) cores) =="
 printf 'issue %d labels:            %.1f s  (target: <= %s s)\n' "$LABELS" "$issue_s" "$([ $engine = sqlite ] && echo 12 || echo 6)"
@@ -139,7 +168,11 @@ printf 'labels.zip:                 %d labels/s at 256 px (target: >= 2000)\n' "
 printf 'bare gin /ping:             %s req/s\n' "$p_rps"
 printf 'gin + 1 lookup (database/sql): %s req/s, p99 %s (%s connections)\n' "$l_rps" "$l_p99" "$base_conns"
 printf 'gimark /api/v1/verify:      %s req/s, p99 %s, non-2xx %s\n' "$v_rps" "$v_p99" "$v_bad"
-printf 'verify / lookup baseline:   %.0f %% (target: >= 80 %%)\n' "$(echo "100 * $v_rps / $l_rps" | bc -l)"
+printf 'verify / lookup baseline:   %.0f %% (target: >= 80 %%); p99 %s against %s (target: <= 1.2x)\n' "$(echo "100 * $v_rps / $l_rps" | bc -l)" "$v_p99" "$l_p99"
+if [ -n "${OLD_BIN:-}" ]; then
+  printf 'OLD_BIN /api/v1/verify:     %s req/s, p99 %s\n' "$o_rps" "$o_p99"
+  printf 'verify / OLD_BIN verify:    %.0f %% (medians; target: >= 95 %%)\n' "$(echo "100 * $v_rps / $o_rps" | bc -l)"
+fi
 # Every answer must also be recorded: a recorder that falls behind drops events, and its
 # throughput would not be a fair figure.
 dropped=$(curl -sf "http://127.0.0.1:$PORT/metrics" | awk '/^gimark_scan_events_dropped_total/ {print $2}')

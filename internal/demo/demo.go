@@ -33,7 +33,7 @@ type Store interface {
 	TransitionFiling(ctx context.Context, in model.FilingTransition) (*model.Filing, error)
 	CreateLabelBatch(ctx context.Context, b *model.LabelBatch, check func(*model.Filing, int64) error, newCodes func(int) ([]string, error)) error
 	LabelByCode(ctx context.Context, code string) (*model.Label, error)
-	RecordScans(ctx context.Context, f model.ScanFlush) error
+	RecordScans(ctx context.Context, f model.ScanFlush, committing func()) error
 	FoldScanCounts(ctx context.Context, committing func()) (int64, error)
 	PutSales(ctx context.Context, rows []model.SalesRecord, actorID int64) (int, int, error)
 	CreateDocument(ctx context.Context, d *model.Document) error
@@ -485,7 +485,7 @@ func scans(ctx context.Context, st Store, rng *rand.Rand, year int, ids []int64,
 		t.Add(at)
 		f.Labels[id] = t
 	}
-	if err := st.RecordScans(ctx, f); err != nil {
+	if err := st.RecordScans(ctx, f, nil); err != nil {
 		return err
 	}
 	_, err := st.FoldScanCounts(ctx, nil) // labels' counts, where the store defers them

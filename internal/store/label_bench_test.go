@@ -108,7 +108,7 @@ func BenchmarkRecordScans(b *testing.B) {
 					}
 					f.Scans = append(f.Scans, sc)
 				}
-				if err := s.RecordScans(b.Context(), f); err != nil {
+				if err := s.RecordScans(b.Context(), f, nil); err != nil {
 					b.Fatal(err)
 				}
 				if flushes++; flushes*flush >= foldEvery {

@@ -13,11 +13,12 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/glebarez/sqlite"
 	gomysql "github.com/go-sql-driver/mysql"
+	"github.com/libtnb/sqlite"
 	"gorm.io/driver/mysql"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -38,10 +39,14 @@ type Store struct {
 	dialect string
 	log     *slog.Logger
 	now     func() time.Time
-	path    string  // the SQLite file
-	vdb     *sql.DB // MySQL: verification's own pool, so consumers never queue behind a slow report
+	// vdb is verification's own pool, so consumers never queue behind a slow report (SQLite:
+	// read-only connections, one per core; MySQL: a few connections).
+	vdb     *sql.DB
 	closers []*sql.DB
-	verify  verifyStmt // prepared once, on first verification
+	verify  verifyStmt  // prepared once, on first verification
+	scans   scanDialect // the engine's half of verification's writes (verify_sqlite.go, verify_mysql.go)
+	closed  atomic.Bool // set by Close: verification fails at once from then on
+	closeMu sync.Mutex  // orders Close against preparing verification's statement
 
 	noLocalInfile atomic.Bool // the MySQL server refused LOAD DATA LOCAL once
 }
@@ -99,9 +104,16 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		rdb.SetMaxOpenConns(readers())
 		rdb.SetMaxIdleConns(readers())
 		rdb.SetConnMaxLifetime(0)
-		// Verification has its own connections (sqliteLookup), opened on first use: after
-		// the migrations, since they compile their query once.
-		s.db, s.rdb, s.path, s.closers = w, r, o.DSN, []*sql.DB{rdb, wdb}
+		// Verification has its own read-only connections; its statement is prepared on first
+		// use (after the migrations), then once per connection and kept by the driver.
+		vdb, err := sql.Open(sqlite.DriverName, readDSN)
+		if err != nil {
+			return nil, fmt.Errorf("open sqlite verification pool %s: %w", o.DSN, err)
+		}
+		vdb.SetMaxOpenConns(verifiers())
+		vdb.SetMaxIdleConns(verifiers())
+		vdb.SetConnMaxLifetime(0)
+		s.db, s.rdb, s.vdb, s.scans, s.closers = w, r, vdb, sqliteScans{}, []*sql.DB{vdb, rdb, wdb}
 	case "mysql":
 		dsn, err := normalizeMySQLDSN(o.DSN)
 		if err != nil {
@@ -124,7 +136,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		vdb.SetMaxIdleConns(mysqlVerifiers)
 		vdb.SetConnMaxLifetime(5 * time.Minute)
 		vdb.SetConnMaxIdleTime(time.Minute)
-		s.db, s.rdb, s.vdb, s.closers = w, w, vdb, []*sql.DB{vdb, sdb}
+		s.db, s.rdb, s.vdb, s.scans, s.closers = w, w, vdb, mysqlScans{}, []*sql.DB{vdb, sdb}
 	default:
 		return nil, fmt.Errorf("unsupported database driver %q (sqlite|mysql)", o.Driver)
 	}
@@ -179,13 +191,13 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close closes every connection.
 func (s *Store) Close() error {
-	// After this, verification's connections are either open (and closed here) or never
-	// will be.
-	s.verify.once.Do(func() { s.verify.err = errors.New("store closed") })
-	if s.verify.lookup != nil {
-		s.verify.lookup.Close()
-	}
+	s.closeMu.Lock()
+	defer s.closeMu.Unlock()
+	s.closed.Store(true)
 	var errs []error
+	if s.verify.stmt != nil {
+		errs = append(errs, s.verify.stmt.Close())
+	}
 	for _, d := range s.closers {
 		errs = append(errs, d.Close())
 	}
@@ -195,14 +207,13 @@ func (s *Store) Close() error {
 // SQLDB returns the writer's database/sql handle (for migrations and baselines).
 func (s *Store) SQLDB() *sql.DB { return s.closers[len(s.closers)-1] }
 
-// Pools names the database/sql connection pools for monitoring: on MySQL verification's and
-// the shared one, on SQLite the readers and the writer (verification's SQLite connections
-// are not a database/sql pool).
+// Pools names the database/sql connection pools for monitoring: verification's on both
+// engines, then on MySQL the shared one, on SQLite the readers and the writer.
 func (s *Store) Pools() map[string]*sql.DB {
 	if s.dialect == "mysql" {
 		return map[string]*sql.DB{"verify": s.vdb, "db": s.closers[1]}
 	}
-	return map[string]*sql.DB{"reader": s.closers[0], "writer": s.closers[1]}
+	return map[string]*sql.DB{"verify": s.vdb, "reader": s.closers[1], "writer": s.closers[2]}
 }
 
 func gormLogger(l *slog.Logger) logger.Interface {

@@ -41,10 +41,10 @@ func TestScanCountsFold(t *testing.T) {
 			}
 			return l
 		}
-		if err := s.RecordScans(ctx, flush(a, t0.Add(time.Second), t0.Add(3*time.Second), t0.Add(2*time.Second))); err != nil {
+		if err := s.RecordScans(ctx, flush(a, t0.Add(time.Second), t0.Add(3*time.Second), t0.Add(2*time.Second)), nil); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.RecordScans(ctx, flush(c, t0.Add(time.Minute))); err != nil {
+		if err := s.RecordScans(ctx, flush(c, t0.Add(time.Minute)), nil); err != nil {
 			t.Fatal(err)
 		}
 		before := label(a).ScanCount
@@ -67,7 +67,7 @@ func TestScanCountsFold(t *testing.T) {
 			t.Fatalf("after the fold: a=%d %v..%v c=%d", la.ScanCount, la.FirstScannedAt, la.LastScannedAt, lc.ScanCount)
 		}
 		// Later scans add to the counts; an earlier first scan time is kept.
-		if err := s.RecordScans(ctx, flush(a, t0.Add(time.Hour))); err != nil {
+		if err := s.RecordScans(ctx, flush(a, t0.Add(time.Hour)), nil); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := s.FoldScanCounts(ctx, nil); err != nil {
@@ -112,7 +112,7 @@ func TestScanRowsKeepTheirText(t *testing.T) {
 			}
 			fl.Scans = append(fl.Scans, sc)
 		}
-		if err := s.RecordScans(ctx, fl); err != nil {
+		if err := s.RecordScans(ctx, fl, nil); err != nil {
 			t.Fatal(err)
 		}
 		var got []model.Scan
@@ -241,7 +241,7 @@ func TestLabelForVerify(t *testing.T) {
 				tl.Add(at)
 				fl.Labels[a.ID] = tl
 			}
-			if err := s.RecordScans(ctx, fl); err != nil {
+			if err := s.RecordScans(ctx, fl, nil); err != nil {
 				t.Fatal(err)
 			}
 			if _, err := s.FoldScanCounts(ctx, nil); err != nil {

@@ -16,7 +16,7 @@ import (
 // ScanStore writes buffered scans. A store that defers label counts (DefersScanCounts)
 // applies them in FoldScanCounts, which the recorder calls every so often.
 type ScanStore interface {
-	RecordScans(ctx context.Context, f model.ScanFlush) error
+	RecordScans(ctx context.Context, f model.ScanFlush, committing func()) error
 	DefersScanCounts() bool
 	FoldScanCounts(ctx context.Context, committing func()) (int64, error)
 }
@@ -349,15 +349,14 @@ func (r *Recorder) flush(batch []model.Scan) {
 		// The flush itself adds to label counts: whether it succeeds (they are in the
 		// database) or fails (the scans are dropped), they leave the pending tallies.
 		w := newWrite(func(id int64) bool { _, ok := f.Labels[id]; return ok })
-		f.Committing = func() { r.committing(w) }
-		err := r.store.RecordScans(ctx, f)
+		err := r.store.RecordScans(ctx, f, func() { r.committing(w) })
 		r.endWrite(w, func() { r.unpendFlush(f.Labels) })
 		if err != nil {
 			r.flushFailed(len(batch), err)
 		}
 		return
 	}
-	if err := r.store.RecordScans(ctx, f); err != nil {
+	if err := r.store.RecordScans(ctx, f, nil); err != nil {
 		r.mu.Lock()
 		r.unpendFlush(f.Labels)
 		r.mu.Unlock()

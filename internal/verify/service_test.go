@@ -46,7 +46,7 @@ func (s *slowStore) DefersScanCounts() bool { return false }
 
 func (s *slowStore) FoldScanCounts(context.Context, func()) (int64, error) { return 0, nil }
 
-func (s *slowStore) RecordScans(_ context.Context, f model.ScanFlush) error {
+func (s *slowStore) RecordScans(_ context.Context, f model.ScanFlush, committing func()) error {
 	<-s.block
 	s.mu.Lock()
 	s.written += len(f.Scans)
@@ -90,7 +90,7 @@ type countingStore struct {
 
 func (s *countingStore) DefersScanCounts() bool                                { return false }
 func (s *countingStore) FoldScanCounts(context.Context, func()) (int64, error) { return 0, nil }
-func (s *countingStore) RecordScans(_ context.Context, f model.ScanFlush) error {
+func (s *countingStore) RecordScans(_ context.Context, f model.ScanFlush, committing func()) error {
 	s.mu.Lock()
 	s.flushes = append(s.flushes, len(f.Scans))
 	s.mu.Unlock()
@@ -152,6 +152,15 @@ type raceStore struct {
 	commit    chan struct{} // let it commit
 	applied   chan struct{} // its counts are in the "database"
 	release   chan struct{} // let it return
+	read      chan struct{} // if not nil, closed by the next LabelForVerify
+}
+
+// nextRead returns a channel closed once LabelForVerify has read the count again.
+func (s *raceStore) nextRead() <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.read = make(chan struct{})
+	return s.read
 }
 
 func newRaceStore() *raceStore {
@@ -161,15 +170,15 @@ func newRaceStore() *raceStore {
 
 func (s *raceStore) DefersScanCounts() bool                                { return false }
 func (s *raceStore) FoldScanCounts(context.Context, func()) (int64, error) { return 0, nil }
-func (s *raceStore) RecordScans(_ context.Context, f model.ScanFlush) error {
+func (s *raceStore) RecordScans(_ context.Context, f model.ScanFlush, committing func()) error {
 	first := false
 	s.once.Do(func() { first = true })
 	if first {
 		close(s.preparing)
 		<-s.commit
 	}
-	if f.Committing != nil {
-		f.Committing()
+	if committing != nil {
+		committing()
 	}
 	s.mu.Lock()
 	for _, t := range f.Labels {
@@ -185,6 +194,10 @@ func (s *raceStore) RecordScans(_ context.Context, f model.ScanFlush) error {
 func (s *raceStore) LabelForVerify(context.Context, string) (*model.VerifyRow, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.read != nil {
+		close(s.read)
+		s.read = nil
+	}
 	return &model.VerifyRow{ID: 7, BatchID: 1, Status: model.LabelActive, ScanCount: s.count}, nil
 }
 func (s *raceStore) LabelFacts(context.Context, int64) (*model.LabelFacts, error) {
@@ -220,8 +233,9 @@ func TestVerifyDoesNotCountAWriteTwice(t *testing.T) {
 		t.Fatalf("first scan: %+v %v", r, err)
 	}
 	<-st.applied // the count is in the database; the flush has not returned
+	read := st.nextRead()
 	second := verifyAsync(t, svc, code)
-	time.Sleep(20 * time.Millisecond) // let the second verification read while the flush is stuck
+	<-read // the second verification has read the count while the flush is stuck
 	close(st.release)
 	if r := <-second; r == nil || r.ScanCount != 2 {
 		t.Fatalf("second scan counted as %+v, want 2", r)
