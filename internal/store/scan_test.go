@@ -3,8 +3,6 @@ package store_test
 import (
 	"errors"
 	"strconv"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -205,105 +203,6 @@ func TestLabelBatchPaths(t *testing.T) {
 			if err == nil || after != before || batches != 0 {
 				t.Fatalf("load data %v: a failed batch left %d labels and %d batches (err %v)", loadData, after-before, batches, err)
 			}
-		}
-	})
-}
-
-// TestLabelForVerify: verification's read (its own compiled statement on SQLite, a prepared
-// one on MySQL) returns what the tables hold, sees each write at once, answers unknown and
-// oversized codes with not-found, and serves many readers at once.
-func TestLabelForVerify(t *testing.T) {
-	t.Parallel()
-	testdb.Each(t, func(t *testing.T, s *store.Store) {
-		ctx := t.Context()
-		b := issueBatch(t, s, 3)
-		var labels []model.Label
-		if err := s.DB().Where("batch_id = ?", b.ID).Order("id").Find(&labels).Error; err != nil || len(labels) != 3 {
-			t.Fatalf("%d labels, %v", len(labels), err)
-		}
-		a := labels[0]
-		r, err := s.LabelForVerify(ctx, a.Code)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if r.ID != a.ID || r.BatchID != b.ID || r.Status != model.LabelActive || r.ScanCount != 0 || r.FirstScannedAt != nil {
-			t.Fatalf("fresh label: %+v", r)
-		}
-
-		t0 := time.Date(2026, 3, 1, 8, 0, 0, 123456000, time.UTC)
-		// Two writes: 2 scans at t0, then 3 an hour later; the count is 2, then 5.
-		for i, want := range []int64{2, 5} {
-			fl := model.ScanFlush{Labels: map[int64]model.ScanTally{}, Unknown: map[string]model.ScanTally{}}
-			for range 2 + i {
-				at := t0.Add(time.Duration(i) * time.Hour)
-				fl.Scans = append(fl.Scans, model.Scan{LabelID: &a.ID, Code: a.Code, Result: model.ResultGenuine, ClientHash: "h", ScannedAt: at})
-				tl := fl.Labels[a.ID]
-				tl.Add(at)
-				fl.Labels[a.ID] = tl
-			}
-			if err := s.RecordScans(ctx, fl, nil); err != nil {
-				t.Fatal(err)
-			}
-			if _, err := s.FoldScanCounts(ctx, nil); err != nil {
-				t.Fatal(err)
-			}
-			r, err := s.LabelForVerify(ctx, a.Code)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if r.ScanCount != want || r.FirstScannedAt == nil || !r.FirstScannedAt.Equal(t0) {
-				t.Fatalf("after write %d: count %d first %v, want %d and %v", i+1, r.ScanCount, r.FirstScannedAt, want, t0)
-			}
-		}
-
-		reason := `撕坏 "damaged" \ <b>`
-		if _, err := s.VoidLabel(ctx, labels[2].ID, reason, 1); err != nil {
-			t.Fatal(err)
-		}
-		if r, err := s.LabelForVerify(ctx, labels[2].Code); err != nil || r.Status != model.LabelVoided || r.VoidReason != reason {
-			t.Fatalf("voided label: %+v %v", r, err)
-		}
-
-		unknown, _ := labelcode.New()
-		for _, code := range []string{unknown, "", strings.Repeat("A", 65), strings.Repeat("9", 1000), a.Code[:16]} {
-			if _, err := s.LabelForVerify(ctx, code); !model.IsKind(err, model.KindNotFound) {
-				t.Fatalf("%.20q: %v, want not found", code, err)
-			}
-		}
-
-		var wg sync.WaitGroup
-		for g := range 16 {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for i := range 50 {
-					l := labels[(g+i)%2] // both active labels
-					r, err := s.LabelForVerify(ctx, l.Code)
-					if err != nil || r.ID != l.ID {
-						t.Errorf("concurrent lookup of %d: %+v %v", l.ID, r, err)
-						return
-					}
-				}
-			}()
-		}
-		wg.Wait()
-	})
-}
-
-// TestLabelForVerifyAfterClose: once the store is closed, verification's read fails at once
-// instead of waiting for a connection or touching freed ones.
-func TestLabelForVerifyAfterClose(t *testing.T) {
-	t.Parallel()
-	testdb.Each(t, func(t *testing.T, s *store.Store) {
-		code, _ := labelcode.New()
-		if _, err := s.LabelForVerify(t.Context(), code); !model.IsKind(err, model.KindNotFound) {
-			t.Fatalf("before Close: %v, want not found", err)
-		}
-		if err := s.Close(); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := s.LabelForVerify(t.Context(), code); err == nil || model.IsKind(err, model.KindNotFound) {
-			t.Fatalf("after Close: %v, want an error", err)
 		}
 	})
 }

@@ -1,7 +1,3 @@
-// Package verify answers "is this label genuine?" for consumers and machines (DESIGN.md
-// "Verification"). The hot path is one indexed read of the label; the product, enterprise
-// and filing facts come from a small cache that state changes invalidate, and the scan is
-// written later, in batches, by a Recorder.
 package verify
 
 import (
