@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"strings"
 	"sync"
@@ -138,4 +139,36 @@ func TestLabelForVerifyAfterClose(t *testing.T) {
 			t.Fatalf("after Close: %v, want an error", err)
 		}
 	})
+}
+
+// TestSQLiteConnectionSettings: the driver applies the DSN's pragmas on every pool: the
+// writer's foreign keys, WAL and busy timeout, and the readers' (verification's included)
+// read-only mode and small page cache.
+func TestSQLiteConnectionSettings(t *testing.T) {
+	s := testdb.Engines(t)[0].Open(t, nil)
+	pragma := func(db *sql.DB, name string) string {
+		var v string
+		if err := db.QueryRowContext(t.Context(), "PRAGMA "+name).Scan(&v); err != nil {
+			t.Fatalf("PRAGMA %s: %v", name, err)
+		}
+		return v
+	}
+	want := map[string]map[string]string{
+		"writer": {"foreign_keys": "1", "journal_mode": "wal", "busy_timeout": "10000", "synchronous": "1", "query_only": "0", "cache_size": "-131072"},
+		"reader": {"foreign_keys": "1", "journal_mode": "wal", "busy_timeout": "10000", "query_only": "1", "cache_size": "-1024"},
+		"verify": {"foreign_keys": "1", "journal_mode": "wal", "busy_timeout": "10000", "query_only": "1", "cache_size": "-1024"},
+	}
+	got := map[string]map[string]string{}
+	for pool, pragmas := range want {
+		got[pool] = map[string]string{}
+		for name := range pragmas {
+			got[pool][name] = pragma(s.Pools()[pool], name)
+		}
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("pragmas (-want +got):\n%s", diff)
+	}
+	if _, err := s.Pools()["verify"].ExecContext(t.Context(), "DELETE FROM labels"); err == nil {
+		t.Fatal("verification's connection wrote")
+	}
 }
