@@ -34,19 +34,18 @@ type Options struct {
 
 // Store is the database of one gimark instance.
 type Store struct {
-	db      *gorm.DB // writes, and reads that must see them (SQLite: one connection)
-	rdb     *gorm.DB // reads (SQLite: a pool of read-only connections; MySQL: same as db)
-	dialect string
-	log     *slog.Logger
-	now     func() time.Time
-	// vdb is verification's own pool, so consumers never queue behind a slow report (SQLite:
-	// read-only connections, one per core; MySQL: a few connections).
-	vdb     *sql.DB
-	closers []*sql.DB
-	verify  verifyStmt  // prepared once, on first verification
-	scans   scanDialect // the engine's half of verification's writes (verify_sqlite.go, verify_mysql.go)
-	closed  atomic.Bool // set by Close: verification fails at once from then on
-	closeMu sync.Mutex  // orders Close against preparing verification's statement
+	db         *gorm.DB // writes, and reads that must see them (SQLite: one connection)
+	rdb        *gorm.DB // reads (SQLite: a pool of read-only connections; MySQL: same as db)
+	dialect    string
+	log        *slog.Logger
+	now        func() time.Time
+	vdb        *sql.DB // MySQL: verification's own pool, so consumers never queue behind a slow report
+	closers    []*sql.DB
+	verify     verifyReader                // verification's read, opened on first use
+	openReader func() (labelReader, error) // opens the engine's labelReader
+	scans      scanDialect                 // the engine's half of verification's writes (verify_sqlite.go, verify_mysql.go)
+	closed     atomic.Bool                 // set by Close: verification fails at once from then on
+	closeMu    sync.Mutex                  // orders Close against preparing verification's statement
 
 	noLocalInfile atomic.Bool // the MySQL server refused LOAD DATA LOCAL once
 }
@@ -104,16 +103,11 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		rdb.SetMaxOpenConns(readers())
 		rdb.SetMaxIdleConns(readers())
 		rdb.SetConnMaxLifetime(0)
-		// Verification has its own read-only connections; its statement is prepared on first
-		// use (after the migrations), then once per connection and kept by the driver.
-		vdb, err := sql.Open(sqlite.DriverName, readDSN)
-		if err != nil {
-			return nil, fmt.Errorf("open sqlite verification pool %s: %w", o.DSN, err)
-		}
-		vdb.SetMaxOpenConns(verifiers())
-		vdb.SetMaxIdleConns(verifiers())
-		vdb.SetConnMaxLifetime(0)
-		s.db, s.rdb, s.vdb, s.scans, s.closers = w, r, vdb, sqliteScans{}, []*sql.DB{vdb, rdb, wdb}
+		// Verification has its own read-only connections (sqliteReader), opened on first use:
+		// after the migrations, since they compile their query once.
+		path := o.DSN
+		s.openReader = func() (labelReader, error) { return openSQLiteReader(path, verifiers()) }
+		s.db, s.rdb, s.scans, s.closers = w, r, sqliteScans{}, []*sql.DB{rdb, wdb}
 	case "mysql":
 		dsn, err := normalizeMySQLDSN(o.DSN)
 		if err != nil {
@@ -136,6 +130,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		vdb.SetMaxIdleConns(mysqlVerifiers)
 		vdb.SetConnMaxLifetime(5 * time.Minute)
 		vdb.SetConnMaxIdleTime(time.Minute)
+		s.openReader = func() (labelReader, error) { return openStmtReader(vdb) }
 		s.db, s.rdb, s.vdb, s.scans, s.closers = w, w, vdb, mysqlScans{}, []*sql.DB{vdb, sdb}
 	default:
 		return nil, fmt.Errorf("unsupported database driver %q (sqlite|mysql)", o.Driver)
@@ -195,8 +190,8 @@ func (s *Store) Close() error {
 	defer s.closeMu.Unlock()
 	s.closed.Store(true)
 	var errs []error
-	if s.verify.stmt != nil {
-		errs = append(errs, s.verify.stmt.Close())
+	if s.verify.reader != nil {
+		errs = append(errs, s.verify.reader.close())
 	}
 	for _, d := range s.closers {
 		errs = append(errs, d.Close())
@@ -207,13 +202,14 @@ func (s *Store) Close() error {
 // SQLDB returns the writer's database/sql handle (for migrations and baselines).
 func (s *Store) SQLDB() *sql.DB { return s.closers[len(s.closers)-1] }
 
-// Pools names the database/sql connection pools for monitoring: verification's on both
-// engines, then on MySQL the shared one, on SQLite the readers and the writer.
+// Pools names the database/sql connection pools for monitoring: on MySQL verification's and
+// the shared one, on SQLite the readers and the writer (verification's SQLite connections
+// are not a database/sql pool: see sqliteReader).
 func (s *Store) Pools() map[string]*sql.DB {
 	if s.dialect == "mysql" {
 		return map[string]*sql.DB{"verify": s.vdb, "db": s.closers[1]}
 	}
-	return map[string]*sql.DB{"verify": s.vdb, "reader": s.closers[1], "writer": s.closers[2]}
+	return map[string]*sql.DB{"reader": s.closers[0], "writer": s.closers[1]}
 }
 
 func gormLogger(l *slog.Logger) logger.Interface {

@@ -21,20 +21,58 @@ import (
 // verifySQL is verification's one read, on either engine.
 const verifySQL = `SELECT id, batch_id, status, scan_count, first_scanned_at FROM labels WHERE code = ?`
 
-// verifyStmt is verifySQL prepared on verification's pool. database/sql prepares it again on
-// each connection the pool opens and keeps it there, and both drivers keep a prepared
-// statement compiled, so a lookup only binds, steps and resets.
-type verifyStmt struct {
-	once sync.Once
-	stmt *sql.Stmt
-	err  error
+// labelReader is verification's read of one label by code: verifySQL, compiled once per
+// connection, on verification's own connections. The store opens it on first use (not in
+// Open: on a new database the table exists only once the migrations have run).
+type labelReader interface {
+	// read returns the label with code (VoidReason left empty), or a not-found error. It
+	// gives up when ctx ends before the read starts.
+	read(ctx context.Context, code string) (*model.VerifyRow, error)
+	close() error
+}
+
+// stmtReader is verifySQL as a database/sql prepared statement on verification's pool
+// (MySQL). database/sql prepares it again on each connection the pool opens and keeps it.
+type stmtReader struct{ stmt *sql.Stmt }
+
+func openStmtReader(db *sql.DB) (labelReader, error) {
+	stmt, err := db.Prepare(verifySQL)
+	if err != nil {
+		return nil, err
+	}
+	return stmtReader{stmt}, nil
+}
+
+func (r stmtReader) read(ctx context.Context, code string) (*model.VerifyRow, error) {
+	var row model.VerifyRow
+	var first sql.NullTime
+	err := r.stmt.QueryRowContext(ctx, code).Scan(&row.ID, &row.BatchID, &row.Status, &row.ScanCount, &first)
+	if err == sql.ErrNoRows {
+		return nil, model.NotFound("label")
+	}
+	if err != nil {
+		return nil, translate(err, "label")
+	}
+	if first.Valid {
+		t := first.Time.UTC()
+		row.FirstScannedAt = &t
+	}
+	return &row, nil
+}
+
+func (r stmtReader) close() error { return r.stmt.Close() }
+
+// verifyReader holds the store's labelReader once opened.
+type verifyReader struct {
+	once   sync.Once
+	reader labelReader
+	err    error
 }
 
 var errStoreClosed = errors.New("store: closed")
 
-// verifyStatement prepares verifySQL on first use: not in Open, because on a new database the
-// table exists only once the migrations have run.
-func (s *Store) verifyStatement() (*sql.Stmt, error) {
+// labelReader opens the engine's labelReader on first use.
+func (s *Store) labelReader() (labelReader, error) {
 	if s.closed.Load() {
 		return nil, errStoreClosed
 	}
@@ -45,34 +83,24 @@ func (s *Store) verifyStatement() (*sql.Stmt, error) {
 			s.verify.err = errStoreClosed
 			return
 		}
-		s.verify.stmt, s.verify.err = s.vdb.Prepare(verifySQL)
+		s.verify.reader, s.verify.err = s.openReader()
 	})
-	return s.verify.stmt, s.verify.err
+	return s.verify.reader, s.verify.err
 }
 
-// LabelForVerify is the hot path of verification: one indexed SELECT, prepared once, on
-// verification's own connections, without GORM. It is the same code on both engines and
-// gives up when ctx ends.
+// LabelForVerify is the hot path of verification: one indexed SELECT, compiled once, on
+// verification's own connections, without GORM (labelReader).
 func (s *Store) LabelForVerify(ctx context.Context, code string) (*model.VerifyRow, error) {
-	stmt, err := s.verifyStatement()
+	reader, err := s.labelReader()
 	if err != nil {
 		return nil, err
 	}
-	var r model.VerifyRow
-	var first sql.NullTime
-	err = stmt.QueryRowContext(ctx, code).Scan(&r.ID, &r.BatchID, &r.Status, &r.ScanCount, &first)
-	if err == sql.ErrNoRows {
-		return nil, model.NotFound("label")
-	}
+	r, err := reader.read(ctx, code)
 	if err != nil {
-		if s.closed.Load() {
+		if s.closed.Load() && !model.IsKind(err, model.KindNotFound) {
 			return nil, errStoreClosed
 		}
-		return nil, translate(err, "label")
-	}
-	if first.Valid {
-		t := first.Time.UTC()
-		r.FirstScannedAt = &t
+		return nil, err
 	}
 	if r.Status == model.LabelVoided {
 		// Rare: the reason is read apart, so the common read stays five narrow columns (the
@@ -81,7 +109,7 @@ func (s *Store) LabelForVerify(ctx context.Context, code string) (*model.VerifyR
 			return nil, translate(err, "label")
 		}
 	}
-	return &r, nil
+	return r, nil
 }
 
 // LabelFacts reads what verification shows about a filing, its product and enterprise.
