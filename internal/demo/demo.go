@@ -439,7 +439,7 @@ func signals(ctx context.Context, st Store, rng *rand.Rand, copied int64) error 
 			f.Unknown[code] = t
 		}
 	}
-	if err := st.RecordScans(ctx, f); err != nil {
+	if err := st.RecordScans(ctx, f, nil); err != nil {
 		return err
 	}
 	_, err = st.FoldScanCounts(ctx, nil)
