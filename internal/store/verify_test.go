@@ -145,6 +145,7 @@ func TestLabelForVerifyAfterClose(t *testing.T) {
 // writer's foreign keys, WAL and busy timeout, and the readers' read-only mode and small
 // page cache.
 func TestSQLiteConnectionSettings(t *testing.T) {
+	t.Parallel()
 	s := testdb.Engines(t)[0].Open(t, nil)
 	pragma := func(db *sql.DB, name string) string {
 		var v string
