@@ -73,13 +73,13 @@ func jsonError(err error) error {
 			field = "body"
 		}
 		return &model.Error{Kind: model.KindInvalid, Code: "validation_failed", Msg: "a field has the wrong type",
-			Fields: []model.FieldError{{Field: field, Message: "must be " + jsonKind(te.Type.String())}}, Err: err}
+			Fields: []model.FieldError{{Field: field, Code: model.FieldWrongType, Message: "must be " + jsonKind(te.Type.String())}}, Err: err}
 	case errors.As(err, &se):
 		return &model.Error{Kind: model.KindMalformed, Code: "malformed_body", Msg: fmt.Sprintf("the body is not valid JSON (at byte %d)", se.Offset), Err: err}
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
 		return &model.Error{Kind: model.KindMalformed, Code: "unknown_field", Msg: fmt.Sprintf("unknown field %q", name),
-			Fields: []model.FieldError{{Field: name, Message: "is not a known field"}}}
+			Fields: []model.FieldError{{Field: name, Code: model.FieldUnknown, Message: "is not a known field"}}}
 	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
 		return model.CodeError(model.KindMalformed, "malformed_body", "the body is not valid JSON (it ends too early)")
 	}
@@ -118,14 +118,14 @@ func pageParams(c *gin.Context) (model.Page, error) {
 	if v := c.Query("page"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 1_000_000 {
-			f.Add("page", "must be a positive integer")
+			f.Add("page", model.FieldPositiveInteger, "must be a positive integer")
 		}
 		p.Page = n
 	}
 	if v := c.Query("page_size"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 100 {
-			f.Add("page_size", "must be an integer from 1 to 100")
+			f.Add("page_size", model.FieldRange, "must be an integer from %d to %d", 1, 100)
 		}
 		p.PageSize = n
 	}
@@ -140,7 +140,7 @@ func queryInt64(c *gin.Context, name string, f *model.Fields) int64 {
 	}
 	n, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || n <= 0 {
-		f.Add(name, "must be a positive integer")
+		f.Add(name, model.FieldPositiveInteger, "must be a positive integer")
 		return 0
 	}
 	return n

@@ -19,7 +19,7 @@ func (a *app) epcisEvents(c *gin.Context) error {
 		if v := c.Query(name); v != "" {
 			t, err := time.Parse(time.RFC3339Nano, v)
 			if err != nil {
-				fe.Add(name, "must be an RFC 3339 date-time, e.g. 2026-01-01T00:00:00+08:00")
+				fe.Add(name, model.FieldDateTime, "must be an RFC 3339 date-time, e.g. 2026-01-01T00:00:00+08:00")
 				return
 			}
 			*dst = t.UTC()
@@ -30,7 +30,7 @@ func (a *app) epcisEvents(c *gin.Context) error {
 	f.ProductID = queryInt64(c, "product_id", &fe)
 	f.EnterpriseID = queryInt64(c, "enterprise_id", &fe)
 	if len(fe) == 0 && !f.From.Before(f.To) {
-		fe.Add("to", "must be after from")
+		fe.Add("to", model.FieldNotAfterFrom, "must be after from")
 	}
 	if err := fe.Err(); err != nil {
 		return err

@@ -227,9 +227,9 @@ func (a *app) uploadDocument(c *gin.Context) error {
 				return tooLarge(mbe.Limit)
 			}
 			if kind == "" {
-				return (model.Fields{{Field: "file", Message: "is required"}}).Err()
+				return model.Invalid("file", model.FieldFileMissing, "is required")
 			}
-			return (model.Fields{{Field: "file", Message: "is required (send the kind field before the file)"}}).Err()
+			return model.Invalid("file", model.FieldFileMissing, "is required (send the kind field before the file)")
 		}
 		switch part.FormName() {
 		case "kind":
@@ -237,7 +237,7 @@ func (a *app) uploadDocument(c *gin.Context) error {
 			kind = string(b)
 		case "file":
 			if kind == "" {
-				return (model.Fields{{Field: "kind", Message: "is required and must come before the file"}}).Err()
+				return model.Invalid("kind", model.FieldFileOrder, "is required and must come before the file")
 			}
 			d, err := a.Filings.AddDocument(c.Request.Context(), principal(c), id,
 				filing.Upload{Kind: model.DocumentKind(kind), Filename: part.FileName(), Body: part})

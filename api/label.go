@@ -182,7 +182,7 @@ func sizeParam(c *gin.Context, def int) (int, error) {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 64 || n > 2048 {
-		return 0, model.Fields{{Field: "size", Message: "must be from 64 to 2048 pixels"}}.Err()
+		return 0, model.Invalid("size", model.FieldLabelSize, "must be from %d to %d pixels", 64, 2048)
 	}
 	return n, nil
 }
@@ -209,7 +209,7 @@ func (a *app) qrSVG(c *gin.Context) error {
 	var mm float64
 	if v := c.Query("mm"); v != "" {
 		if mm, err = strconv.ParseFloat(v, 64); err != nil || math.IsNaN(mm) || mm == 0 {
-			return model.Fields{{Field: "mm", Message: "must be a number of millimetres, e.g. 25"}}.Err()
+			return model.Invalid("mm", model.FieldNumber, "must be a number of millimetres, e.g. 25")
 		}
 	}
 	b, err := a.Labels.SVGSized(c.Request.Context(), principal(c), c.Param("code"), size, mm)
@@ -267,13 +267,13 @@ func (a *app) signals(c *gin.Context) error {
 	}
 	kind := c.Query("kind")
 	if kind != "" && kind != "over_scanned" && kind != "unknown_code" {
-		return model.Fields{{Field: "kind", Message: "must be over_scanned or unknown_code"}}.Err()
+		return model.Invalid("kind", model.FieldSignalKind, "must be over_scanned or unknown_code")
 	}
 	minTries := int64(2)
 	if v := c.Query("min_tries"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n < 1 {
-			return model.Fields{{Field: "min_tries", Message: "must be a positive integer"}}.Err()
+			return model.Invalid("min_tries", model.FieldPositiveInteger, "must be a positive integer")
 		}
 		minTries = n
 	}

@@ -51,7 +51,7 @@ func (a *app) listProducts(c *gin.Context) error {
 	if v := c.Query("active"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
-			return (model.Fields{{Field: "active", Message: "must be true or false"}}).Err()
+			return model.Invalid("active", model.FieldBoolean, "must be true or false")
 		}
 		active = &b
 	}

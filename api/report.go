@@ -140,7 +140,7 @@ func (a *app) summaryArgs(c *gin.Context) (int64, int, error) {
 	if v := c.Query("year"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil {
-			fe.Add("year", "must be a year such as 2021")
+			fe.Add("year", model.FieldYear, "must be a year such as 2021")
 		}
 		year = n
 	}

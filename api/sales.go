@@ -70,18 +70,18 @@ func (a *app) listSales(c *gin.Context) error {
 	f := model.SalesFilter{ProductID: queryInt64(c, "product_id", &fe), Channel: c.Query("channel")}
 	if v := c.Query("period_from"); v != "" {
 		if f.PeriodFrom, _ = sales.ParsePeriod(v); f.PeriodFrom == 0 {
-			fe.Add("period_from", "must be a month as YYYY-MM")
+			fe.Add("period_from", model.FieldMonth, "must be a month as YYYY-MM")
 		}
 	}
 	if v := c.Query("period_to"); v != "" {
 		if f.PeriodTo, _ = sales.ParsePeriod(v); f.PeriodTo == 0 {
-			fe.Add("period_to", "must be a month as YYYY-MM")
+			fe.Add("period_to", model.FieldMonth, "must be a month as YYYY-MM")
 		}
 	}
 	switch f.Channel {
 	case "", model.ChannelOnline, model.ChannelExport, model.ChannelOffline:
 	default:
-		fe.Add("channel", "must be online, export or offline")
+		fe.Add("channel", model.FieldChannel, "must be online, export or offline")
 	}
 	if err := fe.Err(); err != nil {
 		return err

@@ -26,17 +26,23 @@ const (
 	KindInternal        Kind = "internal"         // 500
 )
 
-// FieldError names one invalid field of a request.
+// FieldError names one invalid field of a request. Code says what is wrong for programs
+// (and for the console's Chinese words); Message says it in English for API users.
 type FieldError struct {
 	Field   string `json:"field"`
+	Code    Code   `json:"code"`
 	Message string `json:"message"`
+	// Args are the numbers or names the words for Code need (a maximum length, a range);
+	// they are in Message already, so the API does not send them again.
+	Args []any `json:"-"`
 }
 
 // Error is the error type every layer returns for expected failures.
 type Error struct {
 	Kind       Kind
-	Code       string // machine-readable code; defaults to Kind
-	Msg        string // shown to the user
+	Code       Code   // machine-readable code; defaults to Kind
+	Msg        string // shown to API users (English)
+	Args       []any  // what the words for Code need besides (a state, an action)
 	Fields     []FieldError
 	RetryAfter time.Duration // for KindRateLimited
 	Err        error         // cause, logged but never shown
@@ -55,7 +61,7 @@ func (e *Error) Unwrap() error { return e.Err }
 // MachineCode is the `code` member of a problem document.
 func (e *Error) MachineCode() string {
 	if e.Code != "" {
-		return e.Code
+		return string(e.Code)
 	}
 	return string(e.Kind)
 }
@@ -66,7 +72,7 @@ func Errorf(k Kind, format string, args ...any) *Error {
 }
 
 // CodeError builds an *Error with a machine code.
-func CodeError(k Kind, code, msg string) *Error {
+func CodeError(k Kind, code Code, msg string) *Error {
 	return &Error{Kind: k, Code: code, Msg: msg}
 }
 
@@ -85,9 +91,17 @@ func IsKind(err error, k Kind) bool { return err != nil && KindOf(err) == k }
 // Fields collects field errors; Err returns nil when there are none, else a KindInvalid error.
 type Fields []FieldError
 
-// Add records a problem with field.
-func (f *Fields) Add(field, format string, args ...any) {
-	*f = append(*f, FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
+// Add records a problem with field: its code, and the English message made of format and
+// args (the args are kept for the words of other languages).
+func (f *Fields) Add(field string, code Code, format string, args ...any) {
+	*f = append(*f, FieldError{Field: field, Code: code, Message: fmt.Sprintf(format, args...), Args: args})
+}
+
+// Invalid is the validation error of one field (see Fields.Add).
+func Invalid(field string, code Code, format string, args ...any) error {
+	var f Fields
+	f.Add(field, code, format, args...)
+	return f.Err()
 }
 
 // Err returns the collected problems as one validation error, or nil.

@@ -28,11 +28,11 @@ func RequireText(f *Fields, field, s string, max int) string {
 	s, ok := CleanText(s)
 	switch {
 	case !ok:
-		f.Add(field, "must be valid text without control characters")
+		f.Add(field, FieldBadText, "must be valid text without control characters")
 	case s == "":
-		f.Add(field, "is required")
+		f.Add(field, FieldRequired, "is required")
 	case utf8.RuneCountInString(s) > max:
-		f.Add(field, "must be at most %d characters", max)
+		f.Add(field, FieldTooLong, "must be at most %d characters", max)
 	}
 	return s
 }
@@ -49,7 +49,7 @@ func OptionalText(f *Fields, field, s string, max int) string {
 func RequireRegionCode(f *Fields, field, s string) string {
 	s = strings.TrimSpace(s)
 	if len(s) != 6 || strings.Trim(s, "0123456789") != "" {
-		f.Add(field, "must be a six-digit administrative division code")
+		f.Add(field, FieldRegionCode, "must be a six-digit administrative division code")
 	}
 	return s
 }
@@ -65,12 +65,12 @@ func RequirePhone(f *Fields, field, s string) string {
 			digits++
 		case r == '+' && i == 0, r == '-', r == ' ':
 		default:
-			f.Add(field, "must be a telephone number (digits, +, - and spaces)")
+			f.Add(field, FieldPhone, "must be a telephone number (digits, +, - and spaces)")
 			return s
 		}
 	}
 	if digits < 5 || digits > 20 {
-		f.Add(field, "must have 5 to 20 digits")
+		f.Add(field, FieldPhoneDigits, "must have 5 to 20 digits")
 	}
 	return s
 }
@@ -80,7 +80,7 @@ func RequirePhone(f *Fields, field, s string) string {
 func SearchText(q string) (string, error) {
 	q, ok := CleanText(q)
 	if !ok || utf8.RuneCountInString(q) > 100 {
-		return "", Fields{{Field: "q", Message: "must be text of at most 100 characters"}}.Err()
+		return "", Invalid("q", FieldSearchText, "must be text of at most 100 characters")
 	}
 	return q, nil
 }

@@ -254,7 +254,7 @@ func (h *handler) formError(c *gin.Context, v *view, err error, fieldMap map[str
 				name = m
 			}
 			if _, dup := v.Fields[name]; !dup {
-				v.Fields[name] = fieldMessage(f.Message)
+				v.Fields[name] = fieldMessage(f)
 			}
 		}
 		v.Error = "请按提示修改后再提交。"

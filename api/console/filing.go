@@ -224,7 +224,7 @@ func (h *handler) transition(c *gin.Context) {
 	if q := strings.TrimSpace(c.PostForm("label_quota")); q != "" {
 		n, perr := strconv.ParseInt(q, 10, 64)
 		if perr != nil {
-			h.refusedOnFiling(c, id, v, model.Fields{{Field: "label_quota", Message: "must be an integer"}}.Err(), nil)
+			h.refusedOnFiling(c, id, v, model.Invalid("label_quota", model.FieldInteger, "must be an integer"), nil)
 			return
 		}
 		in.LabelQuota = &n
@@ -367,7 +367,7 @@ func (h *handler) upload(c *gin.Context) {
 				h.refuseCSRF(c)
 				return
 			}
-			h.refusedOnFiling(c, id, v, model.Fields{{Field: "file", Message: "is required"}}.Err(), nil)
+			h.refusedOnFiling(c, id, v, model.Invalid("file", model.FieldFileMissing, "is required"), nil)
 			return
 		}
 		switch name := part.FormName(); {
@@ -386,7 +386,7 @@ func (h *handler) upload(c *gin.Context) {
 			v.Form["doc_kind"] = string(b)
 		case name == "file":
 			if part.FileName() == "" {
-				h.refusedOnFiling(c, id, v, model.Fields{{Field: "file", Message: "is required"}}.Err(), nil)
+				h.refusedOnFiling(c, id, v, model.Invalid("file", model.FieldFileMissing, "is required"), nil)
 				return
 			}
 			_, err := h.Filings.AddDocument(c.Request.Context(), p, id,

@@ -28,7 +28,7 @@ func (h *handler) orderBatch(c *gin.Context) {
 	v.Form["quantity"] = c.PostForm("quantity")
 	n, perr := strconv.Atoi(strings.TrimSpace(v.Form["quantity"]))
 	if perr != nil {
-		h.refusedOnFiling(c, id, v, model.Fields{{Field: "quantity", Message: "must be an integer"}}.Err(), nil)
+		h.refusedOnFiling(c, id, v, model.Invalid("quantity", model.FieldInteger, "must be an integer"), nil)
 		return
 	}
 	b, err := h.Labels.Order(c.Request.Context(), p, id, n)

@@ -2,7 +2,10 @@ package console
 
 import (
 	"errors"
+	"fmt"
+	"math"
 	"regexp"
+	"time"
 
 	"gimark/model"
 )
@@ -49,106 +52,186 @@ var roleNames = map[model.Role]string{model.RoleAdmin: "管理员", model.RoleRe
 
 var signalNames = map[string]string{"over_scanned": "扫描次数过多（疑似复制）", "unknown_code": "未登记编码反复查询"}
 
-var codeMessages = map[string]string{
-	"invalid_credentials": "用户名或密码错误。",
-	"login_locked":        "登录失败次数过多，已暂时锁定，请稍后再试。",
-	"rate_limited":        "请求过于频繁，请稍后再试。",
-	"filing_not_approved": "只有已核准的申请才能订购标签。",
-	"file_too_large":      "文件超过上传大小限制。",
-	"body_too_large":      "文件超过上传大小限制。",
-	"unsupported_type":    "只接受 PDF、JPEG 或 PNG 文件。",
-	"validation_failed":   "请按提示修改后再提交。",
-	"invalid_transition":  "当前状态不允许此操作。",
-	"quota_exceeded":      "超出本年度标签配额。",
-	"csrf":                "请求被拒绝：表单已过期或来自其他网站。",
-	"unauthenticated":     "请先登录。",
-	"forbidden":           "您的角色无权进行此操作。",
-	"not_found":           "找不到该页面或对象。",
-	"conflict":            "与现有数据冲突。",
-	"too_large":           "文件超过上传大小限制。",
-	"live_filing_exists":  "该产品已有一份进行中的申请。",
-	"already_voided":      "已经作废。",
-	"duplicate":           "与现有记录重复。",
+// messages is the console's one table of words for machine codes: the codes of errors
+// (model.Error.Code, or its Kind when it has none) and of field errors (model.FieldError.Code).
+// {0}, {1}… stand for the error's Args (a state or an action is named in Chinese). A text that
+// needs Args the error does not carry gives way to the words for the error's kind.
+// TestEveryCodeHasChineseWords reads the source for every code: add one line here per code.
+var messages = map[model.Code]string{
+	// Kinds: the words when a code has none of its own.
+	"malformed": "请求无法识别。", "unauthenticated": "请先登录。", "forbidden": "您无权进行此操作。",
+	"not_found": "找不到该页面或对象。", "conflict": "与当前状态或现有数据冲突。",
+	"too_large": "文件超过上传大小限制。", "unsupported_type": "只接受 PDF、JPEG 或 PNG 文件。",
+	"invalid": "请按提示修改后再提交。", "rate_limited": "请求过于频繁，请 {1} 秒后再试。",
+	"unavailable": "服务暂时不可用，请稍后再试。", "internal": "内部错误，请稍后再试。",
+
+	// Error codes.
+	"invalid_credentials":      "用户名或密码错误。",
+	"login_locked":             "登录失败次数过多，请 {0} 分钟后再试。",
+	"missing_token":            "请先登录。",
+	"invalid_token":            "登录已失效，请重新登录。",
+	"token_expired":            "登录已过期，请重新登录。",
+	"token_reused":             "登录已失效，请重新登录。",
+	"csrf":                     "请求被拒绝：表单已过期或来自其他网站。请返回刷新页面后重试。",
+	"route_not_found":          "找不到该页面或对象。",
+	"method_not_allowed":       "请求无法识别。",
+	"malformed_body":           "请求无法识别。",
+	"body_too_large":           "文件超过上传大小限制。",
+	"file_too_large":           "文件超过上传大小限制。",
+	"validation_failed":        "请按提示修改后再提交。",
+	"invalid_transition":       "当前状态为「{1}」，不能「{0}」。",
+	"filing_not_approved":      "只有已核准的申请才能订购标签。",
+	"quota_exceeded":           "超出本年度标签配额。",
+	"live_filing_exists":       "该产品已有一份进行中的申请。",
+	"already_voided":           "已经作废。",
+	"duplicate":                "与现有记录重复。",
+	"not_ready":                "服务暂时不可用，请稍后再试。",
+	"database_unavailable":     "服务暂时不可用，请稍后再试。",
+	"documents_missing":        "提交前须上传所需材料：",
+	"own_password":             "请在“修改密码”中修改自己的密码。",
+	"password_change_required": "请先修改一次性密码。",
+	"invalid_digital_link":     "GS1 数字链接格式不正确。",
+	"link_type_not_found":      "没有这种链接类型。",
+	"unknown_gtin":             "没有登记这个 GTIN。",
+
+	// Field codes (model/codes.go).
+	model.FieldRequired:         "必填。",
+	model.FieldTooLong:          "最多 {0} 个字符。",
+	model.FieldBadText:          "含有不允许的字符。",
+	model.FieldRegionCode:       "须为六位行政区划代码。",
+	model.FieldPhone:            "须为电话号码（数字、+、- 和空格）。",
+	model.FieldPhoneDigits:      "须有 5 到 20 位数字。",
+	model.FieldRange:            "须为 {0} 到 {1} 之间的整数。",
+	model.FieldPositiveInteger:  "须为正整数。",
+	model.FieldNumber:           "须为数字。",
+	model.FieldInteger:          "须为整数。",
+	model.FieldWrongType:        "格式不对。",
+	model.FieldUnknown:          "含有不认识的项目。",
+	model.FieldBoolean:          "须为是或否。",
+	model.FieldYear:             "请填写年份，如 2021。",
+	model.FieldYearRange:        "须为 2000 到 {0} 之间的年份。",
+	model.FieldMonth:            "请填写月份，格式 YYYY-MM，如 2026-03。",
+	model.FieldFutureMonth:      "不能填报未来的月份。",
+	model.FieldEmptyFile:        "文件是空的。",
+	model.FieldFileMissing:      "必填。",
+	model.FieldFileOrder:        "请先选择材料类型，再选择文件。",
+	model.FieldUsernameLength:   "须为 3 到 64 个字符。",
+	model.FieldUsernameChars:    "只能包含字母、数字和 . _ - @。",
+	model.FieldUsernameTaken:    "该用户名已被使用。",
+	model.FieldPasswordShort:    "至少 {0} 个字符。",
+	model.FieldPasswordLong:     "最多 {0} 个字节。",
+	model.FieldUSCC:             "不是有效的统一社会信用代码。",
+	model.FieldUSCCTaken:        "该统一社会信用代码已登记。",
+	model.FieldFixed:            "不能在此修改，请联系主管部门。",
+	model.FieldTaken:            "已被使用。",
+	model.FieldLiveFiling:       "该产品已有一份进行中的申请。",
+	model.FieldWrongPassword:    "当前密码不正确。",
+	model.FieldSamePassword:     "新密码不能与当前密码相同。",
+	model.FieldRole:             "须为审核人员或管理员。",
+	model.FieldProductKind:      "请选择保护类型。",
+	model.FieldUnknownProduct:   "目录中没有这个产品。",
+	model.FieldRetiredProduct:   "该产品已停用。",
+	model.FieldFilingKind:       "请选择新申请或换标。",
+	model.FieldFilingStatus:     "不是有效的申请状态。",
+	model.FieldOutput:           "请填写千克数，最多三位小数，如 1250.500。",
+	model.FieldOutputRange:      "须大于 0，且不超过 100 亿千克。",
+	model.FieldReasonRequired:   "请填写理由，企业会看到这段话。",
+	model.FieldQuotaOnApprove:   "只有核准时才能设置配额。",
+	model.FieldQuotaRange:       "须为 1 到 {0} 之间的整数（每年）。",
+	model.FieldDocumentMissing:  "缺少{0}。",
+	model.FieldDocumentKind:     "请选择材料类型。",
+	model.FieldDateTime:         "请填写日期时间，如 2026-01-01T00:00:00+08:00。",
+	model.FieldNotAfterFrom:     "须晚于开始时间。",
+	model.FieldGTIN:             "不是有效的 GTIN（商品条码）。",
+	model.FieldUnknownGTIN:      "本申请下没有登记这个 GTIN。",
+	model.FieldLot:              "须为 1 到 20 个字符：字母、数字或 GS1 允许的符号。",
+	model.FieldLotNeedsGTIN:     "填写批号时须同时填写 GTIN。",
+	model.FieldLabelSize:        "须为 {0} 到 {1} 像素。",
+	model.FieldMillimetres:      "须为 {0} 到 {1} 毫米。",
+	model.FieldSignalKind:       "请选择信号类型。",
+	model.FieldSearchText:       "最多 100 个字符，且不含控制字符。",
+	model.FieldRecordsEmpty:     "至少填写一条记录。",
+	model.FieldRecordsTooMany:   "最多 {0} 条记录。",
+	model.FieldNoApprovedFiling: "本企业没有该产品的已核准申请。",
+	model.FieldPlatformRequired: "网络销售须选择平台。",
+	model.FieldCountryRequired:  "出口须填写目的国两位代码，如 US、JP。",
+	model.FieldExportOnly:       "只有出口才填写目的国。",
+	model.FieldOnlineOnly:       "只有网络销售才选择平台。",
+	model.FieldOfflinePlain:     "线下销售不填平台和目的国。",
+	model.FieldChannel:          "请选择渠道。",
+	model.FieldAmount:           "请填写金额（元），最多两位小数。",
+	model.FieldAmountTooLarge:   "金额超出合理范围（最多 1000 亿元）。",
+	model.FieldQuantity:         "请填写数量（千克），最多三位小数。",
+	model.FieldQuantityTooLarge: "数量超出合理范围（最多 10 亿千克）。",
+	model.FieldDuplicateRecord:  "与前面的第 {0} 条记录重复。",
 }
 
-var kindMessages = map[model.Kind]string{
-	model.KindMalformed: "请求无法识别。", model.KindUnauthenticated: "请先登录。", model.KindForbidden: "您无权进行此操作。",
-	model.KindNotFound: "找不到该页面或对象。", model.KindConflict: "与当前状态或现有数据冲突。",
-	model.KindTooLarge: "文件超过上传大小限制。", model.KindUnsupported: "只接受 PDF、JPEG 或 PNG 文件。",
-	model.KindInvalid: "请按提示修改后再提交。", model.KindRateLimited: "请求过于频繁，请稍后再试。",
-	model.KindUnavailable: "服务暂时不可用，请稍后再试。",
+// placeholder finds {0}, {1}… in a text of messages.
+var placeholder = regexp.MustCompile(`\{(\d)\}`)
+
+// words fills text with args; ok is false when text needs an arg that is missing. States and
+// actions are named in Chinese.
+func words(text string, args []any) (string, bool) {
+	ok := true
+	out := placeholder.ReplaceAllStringFunc(text, func(m string) string {
+		i := int(m[1] - '0')
+		if i >= len(args) {
+			ok = false
+			return m
+		}
+		switch a := args[i].(type) {
+		case model.Action:
+			return actionNames[a]
+		case model.FilingStatus:
+			return statusNames[a]
+		case model.DocumentKind:
+			return docKindNames[a]
+		default:
+			return fmt.Sprint(a)
+		}
+	})
+	return out, ok
 }
 
 func asModel(err error, me **model.Error) bool { return errors.As(err, me) }
 
-// errorMessage is the Chinese sentence for a refusal. The service's own English detail is
-// kept after it, because it often says which state or number the refusal is about.
+// errorMessage is the Chinese sentence for a refusal. When the words for the code cannot
+// name the specifics (no Args), the service's own English detail is kept after them,
+// because it often says which state or number the refusal is about.
 func errorMessage(err error) string {
 	var me *model.Error
 	if !asModel(err, &me) {
-		return "内部错误，请稍后再试。"
+		return messages["internal"]
 	}
-	msg, ok := codeMessages[me.Code]
-	if !ok {
-		msg = kindMessages[me.Kind]
+	args := me.Args
+	if me.Kind == model.KindRateLimited {
+		wait := max(me.RetryAfter, time.Second)
+		args = []any{int(math.Ceil(wait.Minutes())), int(math.Ceil(wait.Seconds()))}
 	}
-	if me.Code == "invalid_transition" {
-		if m := transitionRe.FindStringSubmatch(me.Msg); m != nil {
-			act, st := actionNames[model.Action(m[1])], statusNames[model.FilingStatus(m[2])]
-			if act != "" && st != "" {
-				return "当前状态为「" + st + "」，不能「" + act + "」。"
+	if text, ok := messages[model.Code(me.MachineCode())]; ok {
+		if out, ok := words(text, args); ok {
+			if len(args) > 0 || me.Kind == model.KindInvalid || me.Msg == "" {
+				return out
 			}
+			return out + "（" + me.Msg + "）"
 		}
 	}
-	if me.Msg != "" && me.Kind != model.KindInvalid {
-		return msg + "（" + me.Msg + "）"
+	out, _ := words(messages[model.Code(me.Kind)], args)
+	if me.Msg != "" && me.Kind != model.KindInvalid && me.Kind != model.KindRateLimited {
+		return out + "（" + me.Msg + "）"
 	}
-	return msg
+	return out
 }
 
-var transitionRe = regexp.MustCompile(`^cannot (\w+) a filing that is (\w+)$`)
-
-var fieldPatterns = []struct {
-	re  *regexp.Regexp
-	out string
-}{
-	{regexp.MustCompile(`^is required to \w+ a filing; the enterprise will see it$`), "请填写理由，企业会看到这段话。"},
-	{regexp.MustCompile(`^is required`), "必填。"},
-	{regexp.MustCompile(`^must be at most (\d+) characters$`), "最多 $1 个字符。"},
-	{regexp.MustCompile(`^must be valid text without control characters$`), "含有不允许的字符。"},
-	{regexp.MustCompile(`^must be a decimal number of kg`), "请填写千克数，最多三位小数，如 1250.500。"},
-	{regexp.MustCompile(`^must be above 0 and at most`), "须大于 0，且不超过 100 亿千克。"},
-	{regexp.MustCompile(`^no such product in the catalog$`), "目录中没有这个产品。"},
-	{regexp.MustCompile(`^this product is retired from the catalog$`), "该产品已停用。"},
-	{regexp.MustCompile(`^must be new or switch$`), "请选择新申请或换标。"},
-	{regexp.MustCompile(`^must be a six-digit administrative division code$`), "须为六位行政区划代码。"},
-	{regexp.MustCompile(`^must be from 1 to (\d+) labels a year$`), "须为 1 到 $1 之间的整数（每年）。"},
-	{regexp.MustCompile(`^must be from (\d+) to (\d+)$`), "须为 $1 到 $2 之间的整数。"},
-	{regexp.MustCompile(`^must be protected_product, certification_mark or collective_mark$`), "请选择保护类型。"},
-	{regexp.MustCompile(`^must be business_license, origin_proof, inspection_report or other$`), "请选择材料类型。"},
-	{regexp.MustCompile(`^is empty$`), "文件是空的。"},
-	{regexp.MustCompile(`^the enterprise holds no approved filing for this product$`), "本企业没有该产品的已核准申请。"},
-	{regexp.MustCompile(`^must be a month as YYYY-MM`), "请填写月份，格式 YYYY-MM，如 2026-03。"},
-	{regexp.MustCompile(`^is in the future$`), "不能填报未来的月份。"},
-	{regexp.MustCompile(`^is required for online sales`), "网络销售须选择平台。"},
-	{regexp.MustCompile(`^is required for exports`), "出口须填写目的国两位代码，如 US、JP。"},
-	{regexp.MustCompile(`^must be a non-negative amount of yuan`), "请填写金额（元），最多两位小数。"},
-	{regexp.MustCompile(`^must be a non-negative quantity of kg`), "请填写数量（千克），最多三位小数。"},
-	{regexp.MustCompile(`^must be online, export or offline$`), "请选择渠道。"},
-	{regexp.MustCompile(`^repeats the key of records\[(\d+)\]`), "与前面的第 $1 条记录重复。"},
-	{regexp.MustCompile(`^is set only on approval$`), "只有核准时才能设置配额。"},
-	{regexp.MustCompile(`^must be a positive integer`), "须为正整数。"},
-	{regexp.MustCompile(`^must be an integer`), "须为整数。"},
-}
-
-// fieldMessage translates a field problem; an unknown one is shown as the service said it.
-func fieldMessage(m string) string {
-	for _, p := range fieldPatterns {
-		if p.re.MatchString(m) {
-			return p.re.ReplaceAllString(p.re.FindString(m), p.out)
+// fieldMessage is the Chinese words for one field problem; a code without words (which
+// the test forbids) shows the service's English.
+func fieldMessage(f model.FieldError) string {
+	if text, ok := messages[f.Code]; ok {
+		if out, ok := words(text, f.Args); ok {
+			return out
 		}
 	}
-	return m
+	return f.Message
 }
 
 var channelNames = map[string]string{model.ChannelOnline: "网络销售", model.ChannelExport: "出口", model.ChannelOffline: "线下销售"}

@@ -161,9 +161,9 @@ func (h *handler) uploadSales(c *gin.Context) {
 							if i < len(lineOf) {
 								line = lineOf[i]
 							}
-							list = append(list, "第 "+strconv.Itoa(line)+" 行 "+m[2]+"："+fieldMessage(f.Message))
+							list = append(list, "第 "+strconv.Itoa(line)+" 行 "+m[2]+"："+fieldMessage(f))
 						} else {
-							list = append(list, fieldMessage(f.Message))
+							list = append(list, fieldMessage(f))
 						}
 					}
 				}

@@ -71,12 +71,12 @@ func NormalizeUsername(s string) string { return strings.ToLower(strings.TrimSpa
 func validateUsername(f *model.Fields, s string) string {
 	s = NormalizeUsername(s)
 	if len(s) < 3 || len(s) > 64 {
-		f.Add("username", "must be 3 to 64 characters")
+		f.Add("username", model.FieldUsernameLength, "must be 3 to 64 characters")
 		return s
 	}
 	for _, r := range s {
 		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || strings.ContainsRune("._-@", r)) {
-			f.Add("username", "may contain only letters, digits and . _ - @")
+			f.Add("username", model.FieldUsernameChars, "may contain only letters, digits and . _ - @")
 			break
 		}
 	}
@@ -86,9 +86,9 @@ func validateUsername(f *model.Fields, s string) string {
 func validatePassword(f *model.Fields, field, p string) {
 	switch {
 	case len([]rune(p)) < auth.MinPasswordLen:
-		f.Add(field, "must be at least %d characters", auth.MinPasswordLen)
+		f.Add(field, model.FieldPasswordShort, "must be at least %d characters", auth.MinPasswordLen)
 	case len(p) > auth.MaxPasswordLen:
-		f.Add(field, "must be at most %d bytes", auth.MaxPasswordLen)
+		f.Add(field, model.FieldPasswordLong, "must be at most %d bytes", auth.MaxPasswordLen)
 	}
 }
 
@@ -104,7 +104,7 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (*model.User, 
 		if errors.As(err, &ue) {
 			msg = ue.Msg
 		}
-		f.Add("enterprise.uscc", "%s", msg)
+		f.Add("enterprise.uscc", model.FieldUSCC, "%s", msg)
 	}
 	in.Enterprise.Validate(&f, "enterprise.")
 	if err := f.Err(); err != nil {
@@ -140,7 +140,7 @@ func (s *Service) CreateUser(ctx context.Context, actor model.Principal, in Crea
 	in.Username = validateUsername(&f, in.Username)
 	validatePassword(&f, "password", in.Password)
 	if in.Role != model.RoleReviewer && in.Role != model.RoleAdmin {
-		f.Add("role", "must be reviewer or admin (enterprises register themselves)")
+		f.Add("role", model.FieldRole, "must be reviewer or admin (enterprises register themselves)")
 	}
 	if err := f.Err(); err != nil {
 		return nil, err
@@ -253,7 +253,7 @@ func (s *Service) ChangePassword(ctx context.Context, p model.Principal, current
 	}
 	var f model.Fields
 	if current == "" {
-		f.Add("current_password", "is required")
+		f.Add("current_password", model.FieldRequired, "is required")
 	}
 	validatePassword(&f, "new_password", next)
 	if err := f.Err(); err != nil {
@@ -262,10 +262,10 @@ func (s *Service) ChangePassword(ctx context.Context, p model.Principal, current
 	if len(current) > auth.MaxPasswordLen || !s.hasher.Check(u.PasswordHash, current) {
 		s.throttle.Fail(u.Username, addr)
 		return &model.Error{Kind: model.KindInvalid, Code: "wrong_password", Msg: "the current password is wrong",
-			Fields: []model.FieldError{{Field: "current_password", Message: "is wrong"}}}
+			Fields: []model.FieldError{{Field: "current_password", Code: model.FieldWrongPassword, Message: "is wrong"}}}
 	}
 	if next == current {
-		return model.Fields{{Field: "new_password", Message: "must differ from the current password"}}.Err()
+		return model.Invalid("new_password", model.FieldSamePassword, "must differ from the current password")
 	}
 	hash, err := s.hasher.Hash(next)
 	if err != nil {

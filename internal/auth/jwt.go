@@ -86,7 +86,7 @@ func (i *Issuer) Verify(token string) (model.Principal, error) {
 	var c Claims
 	_, err := i.parser.ParseWithClaims(token, &c, func(*jwt.Token) (any, error) { return i.secret, nil })
 	if err != nil {
-		code := "invalid_token"
+		code := model.Code("invalid_token")
 		if errors.Is(err, jwt.ErrTokenExpired) {
 			code = "token_expired"
 		}

@@ -47,7 +47,7 @@ func (in Input) apply(p *model.Product, create bool) error {
 	required := func(field string, v *string, max int, dst *string) {
 		if v == nil {
 			if create {
-				f.Add(field, "is required")
+				f.Add(field, model.FieldRequired, "is required")
 			}
 			return
 		}
@@ -65,16 +65,16 @@ func (in Input) apply(p *model.Product, create bool) error {
 	optional("standard", in.Standard, 200, &p.Standard)
 	switch {
 	case in.Kind != nil && !in.Kind.Valid():
-		f.Add("kind", "must be protected_product, certification_mark or collective_mark")
+		f.Add("kind", model.FieldProductKind, "must be protected_product, certification_mark or collective_mark")
 	case in.Kind != nil:
 		p.Kind = *in.Kind
 	case create:
-		f.Add("kind", "is required")
+		f.Add("kind", model.FieldRequired, "is required")
 	}
 	if in.RegionCode != nil {
 		p.RegionCode = model.RequireRegionCode(&f, "region_code", *in.RegionCode)
 	} else if create {
-		f.Add("region_code", "is required")
+		f.Add("region_code", model.FieldRequired, "is required")
 	}
 	if in.Active != nil {
 		p.Active = *in.Active

@@ -64,10 +64,10 @@ func (s *Service) Update(ctx context.Context, p model.Principal, id int64, in Pa
 	var f model.Fields
 	changes := map[string]any{}
 	if in.USCC != nil {
-		f.Add("uscc", "the unified social credit code cannot be changed")
+		f.Add("uscc", model.FieldFixed, "the unified social credit code cannot be changed")
 	}
 	if in.Name != nil {
-		f.Add("name", "the registered name cannot be changed here; contact the bureau")
+		f.Add("name", model.FieldFixed, "the registered name cannot be changed here; contact the bureau")
 	}
 	if in.LegalRepresentative != nil {
 		changes["legal_representative"] = model.RequireText(&f, "legal_representative", *in.LegalRepresentative, 64)

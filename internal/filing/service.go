@@ -63,33 +63,33 @@ func (in Input) validate(f *model.Fields, create bool) map[string]any {
 	if in.ProductID != nil {
 		changes["product_id"] = *in.ProductID
 	} else if create {
-		f.Add("product_id", "is required")
+		f.Add("product_id", model.FieldRequired, "is required")
 	}
 	switch {
 	case in.Kind != nil && !in.Kind.Valid():
-		f.Add("kind", "must be new or switch")
+		f.Add("kind", model.FieldFilingKind, "must be new or switch")
 	case in.Kind != nil:
 		changes["kind"] = *in.Kind
 	case create:
-		f.Add("kind", "is required")
+		f.Add("kind", model.FieldRequired, "is required")
 	}
 	if in.ProductionAddress != nil {
 		changes["production_address"] = model.RequireText(f, "production_address", *in.ProductionAddress, 300)
 	} else if create {
-		f.Add("production_address", "is required")
+		f.Add("production_address", model.FieldRequired, "is required")
 	}
 	if in.AnnualOutputKg != nil {
 		g, err := decimal.ParseKg(*in.AnnualOutputKg)
 		switch {
 		case err != nil:
-			f.Add("annual_output_kg", "must be a decimal number of kg with at most 3 decimals, e.g. \"1250.500\"")
+			f.Add("annual_output_kg", model.FieldOutput, "must be a decimal number of kg with at most 3 decimals, e.g. \"1250.500\"")
 		case g <= 0 || g > MaxAnnualOutputGrams:
-			f.Add("annual_output_kg", "must be above 0 and at most 10000000000 kg")
+			f.Add("annual_output_kg", model.FieldOutputRange, "must be above 0 and at most 10000000000 kg")
 		default:
 			changes["annual_output_grams"] = g
 		}
 	} else if create {
-		f.Add("annual_output_kg", "is required")
+		f.Add("annual_output_kg", model.FieldRequired, "is required")
 	}
 	return changes
 }
@@ -99,9 +99,9 @@ func (s *Service) checkProduct(ctx context.Context, f *model.Fields, id int64) {
 	p, err := s.store.ProductByID(ctx, id)
 	switch {
 	case model.IsKind(err, model.KindNotFound):
-		f.Add("product_id", "no such product in the catalog")
+		f.Add("product_id", model.FieldUnknownProduct, "no such product in the catalog")
 	case err == nil && !p.Active:
-		f.Add("product_id", "this product is retired from the catalog")
+		f.Add("product_id", model.FieldRetiredProduct, "this product is retired from the catalog")
 	}
 }
 
@@ -159,7 +159,7 @@ func (s *Service) List(ctx context.Context, p model.Principal, filter model.Fili
 		filter.EnterpriseID = p.EnterpriseID
 	}
 	if filter.Status != "" && !filter.Status.Valid() {
-		return nil, 0, (model.Fields{{Field: "status", Message: "is not a filing status"}}).Err()
+		return nil, 0, model.Invalid("status", model.FieldFilingStatus, "is not a filing status")
 	}
 	return s.store.ListFilings(ctx, filter, page.Normalize())
 }
@@ -247,13 +247,13 @@ func (s *Service) Transition(ctx context.Context, p model.Principal, id int64, i
 	var fe model.Fields
 	reason := model.OptionalText(&fe, "reason", in.Reason, 1000)
 	if t.NeedsReason && reason == "" && len(fe) == 0 {
-		fe.Add("reason", "is required to %s a filing; the enterprise will see it", in.Action)
+		fe.Add("reason", model.FieldReasonRequired, "is required to %s a filing; the enterprise will see it", in.Action)
 	}
 	if in.LabelQuota != nil {
 		if in.Action != model.ActApprove {
-			fe.Add("label_quota", "is set only on approval")
+			fe.Add("label_quota", model.FieldQuotaOnApprove, "is set only on approval")
 		} else if *in.LabelQuota < 1 || *in.LabelQuota > MaxLabelQuota {
-			fe.Add("label_quota", "must be from 1 to %d labels a year", MaxLabelQuota)
+			fe.Add("label_quota", model.FieldQuotaRange, "must be from 1 to %d labels a year", MaxLabelQuota)
 		}
 	}
 	if err := fe.Err(); err != nil {
@@ -261,7 +261,7 @@ func (s *Service) Transition(ctx context.Context, p model.Principal, id int64, i
 	}
 	if !t.Allows(f.Status) {
 		return nil, &model.Error{Kind: model.KindConflict, Code: "invalid_transition",
-			Msg: "cannot " + string(in.Action) + " a filing that is " + string(f.Status)}
+			Msg: "cannot " + string(in.Action) + " a filing that is " + string(f.Status), Args: []any{in.Action, f.Status}}
 	}
 	if in.Action == model.ActSubmit {
 		if err := s.checkDocuments(ctx, id); err != nil {
@@ -305,7 +305,8 @@ func (s *Service) checkDocuments(ctx context.Context, id int64) error {
 			e.Msg += ","
 		}
 		e.Msg += " " + string(k)
-		e.Fields = append(e.Fields, model.FieldError{Field: "documents." + string(k), Message: "a " + documentNames[k] + " is required before submitting"})
+		e.Fields = append(e.Fields, model.FieldError{Field: "documents." + string(k), Code: model.FieldDocumentMissing,
+			Message: "a " + documentNames[k] + " is required before submitting", Args: []any{k}})
 	}
 	return e
 }
@@ -347,7 +348,7 @@ func (s *Service) AddDocument(ctx context.Context, p model.Principal, id int64, 
 	}
 	var fe model.Fields
 	if !up.Kind.Valid() {
-		fe.Add("kind", "must be business_license, origin_proof, inspection_report or other")
+		fe.Add("kind", model.FieldDocumentKind, "must be business_license, origin_proof, inspection_report or other")
 	}
 	name := CleanFilename(up.Filename)
 	if err := fe.Err(); err != nil {
@@ -360,7 +361,7 @@ func (s *Service) AddDocument(ctx context.Context, p model.Principal, id int64, 
 	case errors.Is(err, filestore.ErrUnsupported):
 		return nil, &model.Error{Kind: model.KindUnsupported, Code: "unsupported_type", Msg: "documents must be PDF, JPEG or PNG files"}
 	case errors.Is(err, filestore.ErrEmpty):
-		return nil, (model.Fields{{Field: "file", Message: "is empty"}}).Err()
+		return nil, model.Invalid("file", model.FieldEmptyFile, "is empty")
 	case err != nil:
 		return nil, err // e.g. the request body hit its byte limit; the HTTP edge says 413
 	}

@@ -141,13 +141,13 @@ func (s *Service) OrderItem(ctx context.Context, p model.Principal, filingID int
 		return nil, model.NotFound("filing")
 	}
 	if quantity < 1 || quantity > model.MaxBatchQuantity {
-		return nil, model.Fields{{Field: "quantity", Message: fmt.Sprintf("must be from 1 to %d", model.MaxBatchQuantity)}}.Err()
+		return nil, model.Invalid("quantity", model.FieldRange, "must be from %d to %d", 1, model.MaxBatchQuantity)
 	}
 	var fe model.Fields
 	if gtin != "" {
 		g, err := gs1.NormalizeGTIN(gtin)
 		if err != nil {
-			fe.Add("gtin", "%s", err.Error())
+			fe.Add("gtin", model.FieldGTIN, "%s", err.Error())
 		} else {
 			gtin = g
 		}
@@ -155,9 +155,9 @@ func (s *Service) OrderItem(ctx context.Context, p model.Principal, filingID int
 	if lot != "" {
 		switch {
 		case gtin == "":
-			fe.Add("lot", "a lot needs a gtin")
+			fe.Add("lot", model.FieldLotNeedsGTIN, "a lot needs a gtin")
 		case !gs1.ValidCSET82(lot, gs1.MaxLot):
-			fe.Add("lot", "must be 1 to 20 characters of GS1 character set 82 (letters, digits and !\"%%&'()*+,-./:;<=>?_)")
+			fe.Add("lot", model.FieldLot, "must be 1 to 20 characters of GS1 character set 82 (letters, digits and !\"%%&'()*+,-./:;<=>?_)")
 		}
 	}
 	if err := fe.Err(); err != nil {
@@ -166,7 +166,7 @@ func (s *Service) OrderItem(ctx context.Context, p model.Principal, filingID int
 	if gtin != "" {
 		if _, err := s.store.TradeItemOfFiling(ctx, filingID, gtin); err != nil {
 			if model.IsKind(err, model.KindNotFound) {
-				return nil, model.Fields{{Field: "gtin", Message: "is not a GTIN recorded under this filing"}}.Err()
+				return nil, model.Invalid("gtin", model.FieldUnknownGTIN, "is not a GTIN recorded under this filing")
 			}
 			return nil, err
 		}
@@ -268,7 +268,7 @@ func (s *Service) WriteCSV(ctx context.Context, batchID int64, w io.Writer) erro
 // previous chunk is written, in serial order.
 func (s *Service) WriteZip(ctx context.Context, batchID int64, size int, w io.Writer) error {
 	if size < qr.MinSize || size > qr.MaxSize {
-		return model.Fields{{Field: "size", Message: fmt.Sprintf("must be from %d to %d pixels", qr.MinSize, qr.MaxSize)}}.Err()
+		return model.Invalid("size", model.FieldLabelSize, "must be from %d to %d pixels", qr.MinSize, qr.MaxSize)
 	}
 	b, err := s.store.LabelBatchByID(ctx, batchID)
 	if err != nil {
@@ -392,7 +392,7 @@ func (s *Service) Owns(ctx context.Context, p model.Principal, raw string) bool 
 // drawing the symbol is the expensive part.
 func (s *Service) PNG(ctx context.Context, p model.Principal, code string, size int) ([]byte, error) {
 	if size < qr.MinSize || size > qr.MaxSize {
-		return nil, model.Fields{{Field: "size", Message: fmt.Sprintf("must be from %d to %d pixels", qr.MinSize, qr.MaxSize)}}.Err()
+		return nil, model.Invalid("size", model.FieldLabelSize, "must be from %d to %d pixels", qr.MinSize, qr.MaxSize)
 	}
 	l, err := s.labelFor(ctx, p, code)
 	if err != nil {
@@ -430,10 +430,10 @@ const (
 func (s *Service) SVGSized(ctx context.Context, p model.Principal, code string, px int, mm float64) ([]byte, error) {
 	var fe model.Fields
 	if px < qr.MinSize || px > qr.MaxSize {
-		fe.Add("size", "must be from %d to %d pixels", qr.MinSize, qr.MaxSize)
+		fe.Add("size", model.FieldLabelSize, "must be from %d to %d pixels", qr.MinSize, qr.MaxSize)
 	}
 	if mm != 0 && (mm < MinSVGMillimetres || mm > MaxSVGMillimetres) {
-		fe.Add("mm", "must be from %d to %d millimetres", MinSVGMillimetres, MaxSVGMillimetres)
+		fe.Add("mm", model.FieldMillimetres, "must be from %d to %d millimetres", MinSVGMillimetres, MaxSVGMillimetres)
 	}
 	if err := fe.Err(); err != nil {
 		return nil, err

@@ -55,7 +55,7 @@ func (s *Service) Summary(ctx context.Context, p model.Principal, productID int6
 		year = now.Year()
 	}
 	if year < 2000 || year > now.Year() {
-		return nil, model.Fields{{Field: "year", Message: fmt.Sprintf("must be from 2000 to %d", now.Year())}}.Err()
+		return nil, model.Invalid("year", model.FieldYearRange, "must be from 2000 to %d", now.Year())
 	}
 	sc := model.ReportScope{Year: year, ProductID: productID}
 	if !p.IsStaff() {
@@ -68,7 +68,7 @@ func (s *Service) Summary(ctx context.Context, p model.Principal, productID int6
 	if productID != 0 {
 		prod, err := s.store.ProductByID(ctx, productID)
 		if model.IsKind(err, model.KindNotFound) {
-			return nil, model.Fields{{Field: "product_id", Message: "no such product"}}.Err()
+			return nil, model.Invalid("product_id", model.FieldUnknownProduct, "no such product")
 		}
 		if err != nil {
 			return nil, err

@@ -74,10 +74,10 @@ func (s *Service) Put(ctx context.Context, p model.Principal, rows []Row) (creat
 	}
 	var f model.Fields
 	if len(rows) == 0 {
-		f.Add("records", "must hold at least one record")
+		f.Add("records", model.FieldRecordsEmpty, "must hold at least one record")
 	}
 	if len(rows) > MaxRows {
-		f.Add("records", "must hold at most %d records", MaxRows)
+		f.Add("records", model.FieldRecordsTooMany, "must hold at most %d records", MaxRows)
 	}
 	if err := f.Err(); err != nil {
 		return 0, 0, err
@@ -95,50 +95,50 @@ func (s *Service) Put(ctx context.Context, p model.Principal, rows []Row) (creat
 		rec := model.SalesRecord{EnterpriseID: p.EnterpriseID, ProductID: r.ProductID, Channel: r.Channel,
 			Platform: strings.ToLower(strings.TrimSpace(r.Platform)), Country: strings.ToUpper(strings.TrimSpace(r.Country))}
 		if r.ProductID <= 0 || !held[r.ProductID] {
-			f.Add(field("product_id"), "the enterprise holds no approved filing for this product")
+			f.Add(field("product_id"), model.FieldNoApprovedFiling, "the enterprise holds no approved filing for this product")
 		}
 		if period, ok := ParsePeriod(r.Period); !ok {
-			f.Add(field("period"), "must be a month as YYYY-MM, from 2000-01")
+			f.Add(field("period"), model.FieldMonth, "must be a month as YYYY-MM, from 2000-01")
 		} else if period > thisMonth {
-			f.Add(field("period"), "is in the future")
+			f.Add(field("period"), model.FieldFutureMonth, "is in the future")
 		} else {
 			rec.Period = period
 		}
 		switch r.Channel {
 		case model.ChannelOnline:
 			if !slices.Contains(model.Platforms, rec.Platform) {
-				f.Add(field("platform"), "is required for online sales: one of %s", strings.Join(model.Platforms, ", "))
+				f.Add(field("platform"), model.FieldPlatformRequired, "is required for online sales: one of %s", strings.Join(model.Platforms, ", "))
 			}
 			if rec.Country != "" {
-				f.Add(field("country"), "is only for exports")
+				f.Add(field("country"), model.FieldExportOnly, "is only for exports")
 			}
 		case model.ChannelExport:
 			if !countries[rec.Country] {
-				f.Add(field("country"), "is required for exports: an ISO 3166-1 alpha-2 code such as US or JP")
+				f.Add(field("country"), model.FieldCountryRequired, "is required for exports: an ISO 3166-1 alpha-2 code such as US or JP")
 			}
 			if rec.Platform != "" {
-				f.Add(field("platform"), "is only for online sales")
+				f.Add(field("platform"), model.FieldOnlineOnly, "is only for online sales")
 			}
 		case model.ChannelOffline:
 			if rec.Platform != "" || rec.Country != "" {
-				f.Add(field("channel"), "offline sales carry neither platform nor country")
+				f.Add(field("channel"), model.FieldOfflinePlain, "offline sales carry neither platform nor country")
 			}
 		default:
-			f.Add(field("channel"), "must be online, export or offline")
+			f.Add(field("channel"), model.FieldChannel, "must be online, export or offline")
 		}
 		if rec.AmountFen, err = decimal.ParseYuan(r.AmountCNY); err != nil {
-			f.Add(field("amount_cny"), "must be a non-negative amount of yuan with at most 2 decimals, as a string: %v", err)
+			f.Add(field("amount_cny"), model.FieldAmount, "must be a non-negative amount of yuan with at most 2 decimals, as a string: %v", err)
 		} else if rec.AmountFen > MaxAmountFen {
-			f.Add(field("amount_cny"), "is larger than any monthly figure can be (at most 100000000000.00)")
+			f.Add(field("amount_cny"), model.FieldAmountTooLarge, "is larger than any monthly figure can be (at most 100000000000.00)")
 		}
 		if rec.QuantityG, err = decimal.ParseKg(r.QuantityKg); err != nil {
-			f.Add(field("quantity_kg"), "must be a non-negative quantity of kg with at most 3 decimals, as a string: %v", err)
+			f.Add(field("quantity_kg"), model.FieldQuantity, "must be a non-negative quantity of kg with at most 3 decimals, as a string: %v", err)
 		} else if rec.QuantityG > MaxQuantityG {
-			f.Add(field("quantity_kg"), "is larger than any monthly figure can be (at most 1000000000.000)")
+			f.Add(field("quantity_kg"), model.FieldQuantityTooLarge, "is larger than any monthly figure can be (at most 1000000000.000)")
 		}
 		key := fmt.Sprintf("%d|%d|%s|%s|%s", rec.ProductID, rec.Period, rec.Channel, rec.Platform, rec.Country)
 		if j, dup := seen[key]; dup {
-			f.Add(field("period"), "repeats the key of records[%d] (product, period, channel, platform, country)", j)
+			f.Add(field("period"), model.FieldDuplicateRecord, "repeats the key of records[%d] (product, period, channel, platform, country)", j)
 		}
 		seen[key] = i
 		out[i] = rec

@@ -28,7 +28,7 @@ func (s *Store) RegisterEnterprise(ctx context.Context, e *model.Enterprise, u *
 		}
 		if n > 0 {
 			return &model.Error{Kind: model.KindConflict, Code: "duplicate", Msg: "this username is taken",
-				Fields: []model.FieldError{{Field: "username", Message: "this username is taken"}}}
+				Fields: []model.FieldError{{Field: "username", Code: model.FieldUsernameTaken, Message: "this username is taken"}}}
 		}
 		if err := tx.Create(e).Error; err != nil {
 			return err

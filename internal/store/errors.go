@@ -17,11 +17,12 @@ import (
 // engines' messages carry a recognisable part: MySQL the index name, SQLite "table.column".
 type uniqueIndex struct {
 	index, sqliteColumns, field, msg string
+	code                             model.Code
 }
 
 var uniqueIndexes = []uniqueIndex{
-	{"ux_users_username", "users.username", "username", "this username is taken"},
-	{"ux_enterprises_uscc", "enterprises.uscc", "enterprise.uscc", "an enterprise with this unified social credit code is already registered"},
+	{"ux_users_username", "users.username", "username", "this username is taken", model.FieldUsernameTaken},
+	{"ux_enterprises_uscc", "enterprises.uscc", "enterprise.uscc", "an enterprise with this unified social credit code is already registered", model.FieldUSCCTaken},
 }
 
 // registerUnique lets another file of this package explain its unique indexes.
@@ -54,7 +55,7 @@ func translate(err error, what string) error {
 		for _, u := range uniqueIndexes {
 			if strings.Contains(msg, u.index) || strings.Contains(msg, u.sqliteColumns) {
 				return &model.Error{Kind: model.KindConflict, Code: "duplicate", Msg: u.msg,
-					Fields: []model.FieldError{{Field: u.field, Message: u.msg}}, Err: err}
+					Fields: []model.FieldError{{Field: u.field, Code: u.code, Message: u.msg}}, Err: err}
 			}
 		}
 		return &model.Error{Kind: model.KindConflict, Code: "duplicate", Msg: what + " already exists", Err: err}

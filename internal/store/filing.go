@@ -14,9 +14,9 @@ import (
 func init() {
 	registerUnique(
 		uniqueIndex{"ux_filings_live", "filings.enterprise_id, filings.live_product_id", "product_id",
-			"the enterprise already has a live filing for this product"},
+			"the enterprise already has a live filing for this product", model.FieldLiveFiling},
 		uniqueIndex{"ux_filings_authorization_number", "filings.authorization_number", "authorization_number",
-			"authorization number already assigned"},
+			"authorization number already assigned", model.FieldTaken},
 	)
 }
 

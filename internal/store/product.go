@@ -9,7 +9,7 @@ import (
 )
 
 func init() {
-	registerUnique(uniqueIndex{"ux_products_name", "products.name", "name", "a product with this name is already in the catalog"})
+	registerUnique(uniqueIndex{"ux_products_name", "products.name", "name", "a product with this name is already in the catalog", model.FieldTaken})
 }
 
 // CreateProduct adds a catalog entry with its audit event.

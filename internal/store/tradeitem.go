@@ -11,7 +11,7 @@ import (
 
 func init() {
 	registerUnique(uniqueIndex{"ux_trade_items_enterprise_gtin", "trade_items.enterprise_id, trade_items.gtin", "gtin",
-		"the enterprise has already recorded this GTIN"})
+		"the enterprise has already recorded this GTIN", model.FieldTaken})
 }
 
 // CreateTradeItem records a GTIN with its audit event. The unique index decides a duplicate,

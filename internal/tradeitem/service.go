@@ -44,7 +44,7 @@ func (s *Service) Add(ctx context.Context, p model.Principal, filingID int64, gt
 	var fe model.Fields
 	g, gerr := gs1.NormalizeGTIN(gtin)
 	if gerr != nil {
-		fe.Add("gtin", "%s", gerr.Error())
+		fe.Add("gtin", model.FieldGTIN, "%s", gerr.Error())
 	}
 	if description != "" {
 		description = model.RequireText(&fe, "description", description, MaxDescription) // optional, but clean when given
