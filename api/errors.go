@@ -2,10 +2,10 @@ package api
 
 import (
 	"errors"
-	"log/slog"
 	"math"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -58,22 +58,37 @@ func problemFor(err error) Problem {
 
 func problemType(code string) string { return "urn:gimark:problem:" + code }
 
-// writeError renders err as problem+json and logs internal causes once, with the request ID.
-func writeError(c *gin.Context, log *slog.Logger, err error) {
+// PageWriter shows a refusal as an HTML page: the console's pages answer every refusal on
+// their paths (a 413 from bodyLimit, a 429, an unknown page) this way, never as JSON.
+type PageWriter interface {
+	WriteError(c *gin.Context, status int, err error)
+}
+
+// writeError is the one writer of refusals: it picks the status from statusOf, logs
+// internal causes once with the request ID, sets Retry-After, and renders problem+json, or
+// the console's page on the console's paths.
+func (a *app) writeError(c *gin.Context, err error) {
 	p := problemFor(err)
 	p.Instance = c.Request.URL.Path
 	p.RequestID = c.GetString(ctxRequestID)
 	if p.Status >= 500 {
-		log.Error("request failed", "request_id", p.RequestID, "route", c.FullPath(), "err", err.Error())
+		a.log.Error("request failed", "request_id", p.RequestID, "route", c.FullPath(), "err", err.Error())
 	}
 	var me *model.Error
 	if errors.As(err, &me) && me.Kind == model.KindRateLimited {
 		c.Header("Retry-After", strconv.Itoa(int(math.Max(1, math.Ceil(me.RetryAfter.Seconds())))))
 	}
 	c.Header("Cache-Control", "no-store")
-	c.Render(p.Status, problemRender{p})
+	if a.pages != nil && consolePath(c.Request.URL.Path) {
+		a.pages.WriteError(c, p.Status, err)
+	} else {
+		c.Render(p.Status, problemRender{p})
+	}
 	c.Abort()
 }
+
+// consolePath reports whether path is one of the console's pages.
+func consolePath(path string) bool { return path == "/console" || strings.HasPrefix(path, "/console/") }
 
 // problemRender writes a Problem with its own content type.
 type problemRender struct{ p Problem }

@@ -23,28 +23,25 @@ import (
 
 const (
 	ctxRequestID = "request_id"
-	ctxPrincipal = "principal"
 	headerReqID  = "X-Request-ID"
 )
 
-type principalKey struct{}
-
-// PrincipalFrom returns the signed-in caller stored by the authenticate middleware.
-func PrincipalFrom(ctx context.Context) (model.Principal, bool) {
-	p, ok := ctx.Value(principalKey{}).(model.Principal)
-	return p, ok
-}
+// PrincipalFrom returns the signed-in caller stored by the authenticate middleware (or by
+// the console's session).
+func PrincipalFrom(ctx context.Context) (model.Principal, bool) { return model.PrincipalFrom(ctx) }
 
 func principal(c *gin.Context) model.Principal {
-	p, _ := PrincipalFrom(c.Request.Context())
+	p, _ := model.PrincipalFrom(c.Request.Context())
 	return p
 }
 
-// handle adapts a handler that returns an error: the one place errors become responses.
+// handle adapts a handler (or a guard) that returns an error: the one place errors become
+// responses, for the API and the console alike (see writeError). A guard that returns nil
+// lets the chain go on.
 func (a *app) handle(fn func(c *gin.Context) error) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if err := fn(c); err != nil {
-			writeError(c, a.log, err)
+			a.writeError(c, err)
 		}
 	}
 }
@@ -141,7 +138,7 @@ func (a *app) recovery() gin.HandlerFunc {
 					panic(r)
 				}
 				a.log.Error("panic", "request_id", c.GetString(ctxRequestID), "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
-				writeError(c, a.log, fmt.Errorf("panic: %v", r))
+				a.writeError(c, fmt.Errorf("panic: %v", r))
 			}
 		}()
 		c.Next()
@@ -149,7 +146,7 @@ func (a *app) recovery() gin.HandlerFunc {
 }
 
 // bodyLimit caps every request body; handlers that accept uploads raise it for their route.
-func bodyLimit(log *slog.Logger, def int64, perRoute map[string]int64) gin.HandlerFunc {
+func (a *app) bodyLimit(def int64, perRoute map[string]int64) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if c.Request.Body != nil {
 			limit := def
@@ -157,7 +154,7 @@ func bodyLimit(log *slog.Logger, def int64, perRoute map[string]int64) gin.Handl
 				limit = l
 			}
 			if c.Request.ContentLength > limit {
-				writeError(c, log, tooLarge(limit))
+				a.writeError(c, tooLarge(limit))
 				return
 			}
 			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
@@ -173,21 +170,21 @@ func (a *app) authenticate() gin.HandlerFunc {
 		scheme, token, ok := strings.Cut(h, " ")
 		if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
 			c.Header("WWW-Authenticate", `Bearer realm="gimark"`)
-			writeError(c, a.log, model.CodeError(model.KindUnauthenticated, "missing_token", "sign in: an Authorization: Bearer token is required"))
+			a.writeError(c, model.CodeError(model.KindUnauthenticated, "missing_token", "sign in: an Authorization: Bearer token is required"))
 			return
 		}
 		p, err := a.issuer.Verify(strings.TrimSpace(token))
 		if err != nil {
 			c.Header("WWW-Authenticate", `Bearer realm="gimark", error="invalid_token"`)
-			writeError(c, a.log, err)
+			a.writeError(c, err)
 			return
 		}
 		if p.MustChangePassword && !passwordChangeRoutes[c.FullPath()] {
-			writeError(c, a.log, model.CodeError(model.KindForbidden, "password_change_required",
+			a.writeError(c, model.CodeError(model.KindForbidden, "password_change_required",
 				"this account signed in with a one-time password: set a new one with POST /api/v1/me/password, then refresh the token"))
 			return
 		}
-		c.Request = c.Request.WithContext(context.WithValue(c.Request.Context(), principalKey{}, p))
+		c.Request = c.Request.WithContext(model.WithPrincipal(c.Request.Context(), p))
 		c.Next()
 	}
 }
@@ -201,25 +198,25 @@ var passwordChangeRoutes = map[string]bool{
 	"/api/v1/auth/logout": true,
 }
 
-// requireRole lets only the given roles through (403 for others).
+// requireRole lets only the given roles through (403 for others): the one role check of
+// the API's routes and the console's pages.
 func (a *app) requireRole(roles ...model.Role) gin.HandlerFunc {
-	return func(c *gin.Context) {
+	return a.handle(func(c *gin.Context) error {
 		p := principal(c)
 		for _, r := range roles {
 			if p.Role == r {
-				c.Next()
-				return
+				return nil
 			}
 		}
-		writeError(c, a.log, model.CodeError(model.KindForbidden, "forbidden", "your role may not do this"))
-	}
+		return model.CodeError(model.KindForbidden, "forbidden", "your role may not do this")
+	})
 }
 
 // rateLimit limits requests per client address.
 func (a *app) rateLimit(k *ratelimit.Keyed) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if ok, retry := k.Allow(c.ClientIP()); !ok {
-			writeError(c, a.log, &model.Error{Kind: model.KindRateLimited, Code: "rate_limited", Msg: "too many requests; slow down", RetryAfter: retry})
+			a.writeError(c, &model.Error{Kind: model.KindRateLimited, Code: "rate_limited", Msg: "too many requests; slow down", RetryAfter: retry})
 			return
 		}
 		c.Next()

@@ -70,6 +70,7 @@ type app struct {
 	Deps
 	log    *slog.Logger
 	issuer *auth.Issuer
+	pages  PageWriter // the console: refusals on its paths are its pages
 }
 
 // New builds the engine with every route and its guard. This file is the one place to read
@@ -216,18 +217,71 @@ func New(d Deps) *gin.Engine {
 		v1.POST("/filings/:id/"+string(act), authn, rev, a.handle(a.transition(act)))
 	}
 
-	// The web console: HTML pages under /console over the same services (api/console).
-	console.Register(r, console.Deps{Log: a.log, Accounts: d.Accounts, Enterprises: d.Enterprises, Catalog: d.Catalog,
+	// The web console: Chinese pages under /console over the same services (api/console).
+	// Its handlers return errors like the API's; on these paths writeError shows them as the
+	// console's page (a.pages). The guards: page.Require signs in (or sends to the sign-in
+	// page), page.CSRF checks every form, and the role checks are the API's.
+	page := console.New(console.Deps{Log: a.log, Accounts: d.Accounts, Enterprises: d.Enterprises, Catalog: d.Catalog,
 		Filings: d.Filings, Labels: d.Labels, Signals: d.Signals, Sales: d.Sales, Reports: d.Reports,
-		Key: d.ConsoleKey, TrustedProxies: d.TrustedProxies,
-		LoginLimit: a.rateLimit(authLimit), PublicLimit: a.rateLimit(publicLimit), Now: d.Now})
+		Key: d.ConsoleKey, TrustedProxies: d.TrustedProxies, Now: d.Now})
+	a.pages = page
+	con := r.Group("/console", console.Headers())
+	optional, signedIn, csrf := a.handle(page.Optional), a.handle(page.Require), a.handle(page.CSRF)
+	con.GET("/static/console.css", page.CSS)
+
+	// Public: the sign-in page and the register of authorized users, limited as the API's.
+	con.GET("/login", optional, a.handle(page.LoginForm))
+	con.POST("/login", a.rateLimit(authLimit), optional, csrf, a.handle(page.Login))
+	con.GET("/registry", a.rateLimit(publicLimit), optional, a.handle(page.RegistryPage))
+
+	// Signed in, any role. Object checks (owner, reviewer) are the services'.
+	con.GET("", signedIn, a.handle(page.Home))
+	con.POST("/logout", signedIn, csrf, a.handle(page.Logout))
+	con.GET("/catalog", signedIn, a.handle(page.CatalogPage))
+	con.GET("/filings/:id", signedIn, a.handle(page.FilingPage))
+	con.POST("/filings/:id/transition", signedIn, csrf, a.handle(page.Transition))
+	con.GET("/filings/:id/documents/:doc_id", signedIn, a.handle(page.Document))
+	if d.Labels != nil {
+		con.GET("/batches/:id", signedIn, a.handle(page.BatchPage))
+		con.GET("/labels/:code/qr.png", signedIn, a.handle(page.QRPNG))
+		con.GET("/labels/:code/qr.svg", signedIn, a.handle(page.QRSVG))
+	}
+	if d.Reports != nil {
+		con.GET("/report", signedIn, a.handle(page.ReportPage))
+		con.GET("/report.csv", signedIn, a.handle(page.ReportCSV))
+	}
+
+	// The bureau.
+	con.GET("/queue", signedIn, staff, a.handle(page.QueuePage))
+	con.GET("/enterprises", signedIn, staff, a.handle(page.EnterprisesPage))
+	con.GET("/enterprises/:id", signedIn, staff, a.handle(page.EnterprisePage))
+	if d.Signals != nil {
+		con.GET("/signals", signedIn, staff, a.handle(page.SignalsPage))
+	}
+	con.GET("/catalog/new", signedIn, admin, a.handle(page.ProductForm))
+	con.POST("/catalog", signedIn, admin, csrf, a.handle(page.CreateProduct))
+	con.GET("/catalog/:id/edit", signedIn, admin, a.handle(page.ProductForm))
+	con.POST("/catalog/:id", signedIn, admin, csrf, a.handle(page.UpdateProduct))
+
+	// Enterprises. Multipart uploads: the handler checks the CSRF token, the form's first part.
+	con.GET("/filings", signedIn, ent, a.handle(page.MyFilings))
+	con.GET("/filings/new", signedIn, ent, a.handle(page.FilingForm))
+	con.POST("/filings", signedIn, ent, csrf, a.handle(page.CreateFiling))
+	con.GET("/filings/:id/edit", signedIn, ent, a.handle(page.FilingForm))
+	con.POST("/filings/:id", signedIn, ent, csrf, a.handle(page.UpdateFiling))
+	con.POST("/filings/:id/documents", signedIn, ent, csrf, a.handle(page.Upload))
+	if d.Labels != nil {
+		con.POST("/filings/:id/batches", signedIn, ent, csrf, a.handle(page.OrderBatch))
+		con.GET("/batches/:id/codes.csv", signedIn, ent, a.handle(page.CodesCSV))
+		con.GET("/batches/:id/labels.zip", signedIn, ent, a.handle(page.LabelsZip))
+	}
+	if d.Sales != nil {
+		con.GET("/sales", signedIn, ent, a.handle(page.SalesPage))
+		con.POST("/sales", signedIn, ent, csrf, a.handle(page.PutSales))
+		con.POST("/sales/upload", signedIn, ent, csrf, a.handle(page.UploadSales))
+	}
 
 	return r
-}
-
-// bodyLimit is the app-bound body cap (see bodyLimit).
-func (a *app) bodyLimit(def int64, perRoute map[string]int64) gin.HandlerFunc {
-	return bodyLimit(a.log, def, perRoute)
 }
 
 func (a *app) healthz(c *gin.Context) {

@@ -50,7 +50,7 @@ var (
 func (a *app) docs(c *gin.Context) {
 	docsOnce.Do(func() { docsPage, docsErr = renderDocs() })
 	if docsErr != nil {
-		writeError(c, a.log, docsErr)
+		a.writeError(c, docsErr)
 		return
 	}
 	c.Data(http.StatusOK, "text/html; charset=utf-8", docsPage)

@@ -39,7 +39,7 @@ func (a *app) verifyLimit(k *ratelimit.Keyed, html bool) gin.HandlerFunc {
 		}
 		secs := int(math.Max(1, math.Ceil(retry.Seconds())))
 		if !html {
-			writeError(c, a.log, &model.Error{Kind: model.KindRateLimited, Code: "rate_limited", Msg: "too many verifications; slow down", RetryAfter: retry})
+			a.writeError(c, &model.Error{Kind: model.KindRateLimited, Code: "rate_limited", Msg: "too many verifications; slow down", RetryAfter: retry})
 			return
 		}
 		c.Header("Retry-After", strconv.Itoa(secs))

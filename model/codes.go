@@ -31,6 +31,7 @@ const (
 	FieldFutureMonth     Code = "future_month"     // a month that has not begun
 	FieldEmptyFile       Code = "empty_file"       // an upload of 0 bytes
 	FieldFileMissing     Code = "file_missing"     // a multipart upload without its file
+	FieldSalesCSV        Code = "sales_csv"        // an upload that is not a sales CSV
 	FieldFileOrder       Code = "file_order"       // multipart parts in the wrong order
 
 	FieldUsernameLength Code = "username_length" // not 3 to 64 characters

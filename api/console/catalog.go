@@ -17,36 +17,33 @@ type catalogData struct {
 }
 
 // catalog lists the GI products; admins get edit links.
-func (h *handler) catalog(c *gin.Context) {
+func (h *Console) CatalogPage(c *gin.Context) error {
 	pg := queryPage(c)
 	items, total, err := h.Catalog.List(c.Request.Context(), c.Query("q"), nil, pg)
 	if err != nil {
-		h.fail(c, err)
-		return
+		return err
 	}
 	v := h.newView(c, "产品目录", "catalog")
 	v.Notice = notices[c.Query("done")]
 	v.Data = catalogData{Items: items, Pager: newPager(c, pg, total), Q: c.Query("q")}
-	h.render(c, http.StatusOK, "catalog.html", v)
+	return h.render(c, http.StatusOK, "catalog.html", v)
 }
 
 var productFields = []string{"name", "kind", "reference_number", "registration_number", "protected_area", "standard", "region_code"}
 
 // productForm adds (no id) or edits a product (admin).
-func (h *handler) productForm(c *gin.Context) {
+func (h *Console) ProductForm(c *gin.Context) error {
 	v := h.newView(c, "新增产品", "catalog")
 	v.Form["kind"] = string(model.ProtectedProduct)
 	v.Form["active"] = "1"
 	if c.Param("id") != "" {
 		id, err := pathID(c, "id")
 		if err != nil {
-			h.fail(c, err)
-			return
+			return err
 		}
 		p, err := h.Catalog.Get(c.Request.Context(), id)
 		if err != nil {
-			h.fail(c, err)
-			return
+			return err
 		}
 		v.Title = "编辑产品：" + p.Name
 		v.Data = p
@@ -57,7 +54,7 @@ func (h *handler) productForm(c *gin.Context) {
 			v.Form["active"] = "1"
 		}
 	}
-	h.render(c, http.StatusOK, "product_form.html", v)
+	return h.render(c, http.StatusOK, "product_form.html", v)
 }
 
 func productInput(c *gin.Context, v *view) catalog.Input {
@@ -73,37 +70,29 @@ func productInput(c *gin.Context, v *view) catalog.Input {
 		RegionCode: str("region_code"), Active: &active}
 }
 
-func (h *handler) createProduct(c *gin.Context) {
+func (h *Console) CreateProduct(c *gin.Context) error {
 	p, _ := principalOf(c)
 	v := h.newView(c, "新增产品", "catalog")
 	if _, err := h.Catalog.Create(c.Request.Context(), p, productInput(c, v)); err != nil {
-		h.render(c, h.formError(c, v, err, nil), "product_form.html", v)
-		return
+		return refuse(err, "product_form.html", v, nil, nil)
 	}
 	c.Redirect(http.StatusSeeOther, "/console/catalog?done=product")
+	return nil
 }
 
-func (h *handler) updateProduct(c *gin.Context) {
+func (h *Console) UpdateProduct(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		h.fail(c, err)
-		return
+		return err
 	}
 	p, _ := principalOf(c)
 	v := h.newView(c, "编辑产品", "catalog")
-	prod, err := h.Catalog.Update(c.Request.Context(), p, id, productInput(c, v))
-	if err != nil {
-		status := h.formError(c, v, err, nil)
-		if status == http.StatusNotFound {
-			h.fail(c, err)
-			return
-		}
+	if _, err := h.Catalog.Update(c.Request.Context(), p, id, productInput(c, v)); err != nil {
 		v.Data = &model.Product{ID: id}
-		h.render(c, status, "product_form.html", v)
-		return
+		return refuse(err, "product_form.html", v, nil, nil)
 	}
-	_ = prod
 	c.Redirect(http.StatusSeeOther, "/console/catalog?done=product")
+	return nil
 }
 
 type enterprisesData struct {
@@ -113,24 +102,18 @@ type enterprisesData struct {
 }
 
 // enterprises lists every enterprise for the bureau, searchable by name or USCC.
-func (h *handler) enterprises(c *gin.Context) {
+func (h *Console) EnterprisesPage(c *gin.Context) error {
 	p, _ := principalOf(c)
 	pg := queryPage(c)
 	v := h.newView(c, "企业", "enterprises")
 	items, total, err := h.Enterprises.List(c.Request.Context(), p, c.Query("q"), pg)
 	if err != nil {
-		status := h.formError(c, v, err, map[string]string{"q": "q"})
-		if status >= 500 || status == http.StatusForbidden {
-			h.fail(c, err)
-			return
-		}
 		v.Form["q"] = c.Query("q")
 		v.Data = enterprisesData{Q: c.Query("q")}
-		h.render(c, status, "enterprises.html", v)
-		return
+		return refuse(err, "enterprises.html", v, map[string]string{"q": "q"}, nil)
 	}
 	v.Data = enterprisesData{Items: items, Pager: newPager(c, pg, total), Q: c.Query("q")}
-	h.render(c, http.StatusOK, "enterprises.html", v)
+	return h.render(c, http.StatusOK, "enterprises.html", v)
 }
 
 type enterpriseData struct {
@@ -141,27 +124,24 @@ type enterpriseData struct {
 }
 
 // enterprise shows one enterprise and its filings.
-func (h *handler) enterprise(c *gin.Context) {
+func (h *Console) EnterprisePage(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		h.fail(c, err)
-		return
+		return err
 	}
 	p, _ := principalOf(c)
 	e, err := h.Enterprises.Get(c.Request.Context(), p, id)
 	if err != nil {
-		h.fail(c, err)
-		return
+		return err
 	}
 	pg := queryPage(c)
 	fs, total, err := h.Filings.List(c.Request.Context(), p, model.FilingFilter{EnterpriseID: id}, pg)
 	if err != nil {
-		h.fail(c, err)
-		return
+		return err
 	}
 	v := h.newView(c, e.Name, "enterprises")
 	v.Data = enterpriseData{E: e, Filings: fs, Names: h.names(c), Pager: newPager(c, pg, total)}
-	h.render(c, http.StatusOK, "enterprise.html", v)
+	return h.render(c, http.StatusOK, "enterprise.html", v)
 }
 
 type registryData struct {
@@ -173,21 +153,17 @@ type registryData struct {
 }
 
 // registry is the public register of authorized users (合法使用人名录).
-func (h *handler) registry(c *gin.Context) {
+func (h *Console) RegistryPage(c *gin.Context) error {
 	pg := queryPage(c)
 	productID := queryID(c, "product_id")
 	v := h.newView(c, "合法使用人名录", "registry")
 	items, total, err := h.Filings.Registry(c.Request.Context(), productID, c.Query("q"), pg)
-	status := http.StatusOK
-	if err != nil {
-		if status = h.formError(c, v, err, nil); status >= 500 {
-			h.fail(c, err)
-			return
-		}
-	}
 	v.Form["q"] = c.Query("q")
 	v.Data = registryData{Items: items, Pager: newPager(c, pg, total), Products: h.activeProducts(c), Q: c.Query("q"), Product: productID}
-	h.render(c, status, "registry.html", v)
+	if err != nil {
+		return refuse(err, "registry.html", v, nil, nil)
+	}
+	return h.render(c, http.StatusOK, "registry.html", v)
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

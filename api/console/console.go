@@ -6,6 +6,8 @@ package console
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
 	"html/template"
 	"io/fs"
 	"log/slog"
@@ -49,101 +51,35 @@ type Deps struct {
 	// TrustedProxies are the addresses/CIDRs whose X-Forwarded-Proto and X-Forwarded-Host are
 	// believed (the same list as the engine's X-Forwarded-For).
 	TrustedProxies []string
-	// LoginLimit and PublicLimit are the API's per-address limits for sign-in and public
-	// reads, applied to the console's sign-in and register pages too. nil: none.
-	LoginLimit  gin.HandlerFunc
-	PublicLimit gin.HandlerFunc
-	Now         func() time.Time
+	Now            func() time.Time
 }
 
-type handler struct {
+// Console holds the console's pages. Its handlers have the API's shape (they return an
+// error, which api's one error writer shows through WriteError) and are listed, with their
+// guards, in api/router.go.
+type Console struct {
 	Deps
 	log      *slog.Logger
 	sessions *sessions
 	pages    map[string]*template.Template
 }
 
-// Register adds the console's routes to r, all under /console. This is the console's
-// counterpart of api/router.go: every page and its guard is listed here.
-func Register(r *gin.Engine, d Deps) {
+// New prepares the console's pages over d's services.
+func New(d Deps) *Console {
 	if d.Log == nil {
 		d.Log = slog.Default()
 	}
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	pass := func(c *gin.Context) { c.Next() }
-	if d.LoginLimit == nil {
-		d.LoginLimit = pass
-	}
-	if d.PublicLimit == nil {
-		d.PublicLimit = pass
-	}
-	h := &handler{Deps: d, log: d.Log, pages: loadPages()}
+	h := &Console{Deps: d, log: d.Log, pages: loadPages()}
 	h.sessions = newSessions(d)
-
-	g := r.Group("/console", pageHeaders())
-	g.GET("/static/console.css", h.css)
-
-	// Public: the sign-in page and the register of authorized users.
-	g.GET("/login", h.sessions.optional(), h.loginForm)
-	g.POST("/login", d.LoginLimit, h.sessions.optional(), h.csrf(), h.login)
-	g.GET("/registry", d.PublicLimit, h.sessions.optional(), h.registry)
-
-	// Signed in, any role. Object checks (owner, reviewer) are the services'.
-	s := g.Group("", h.sessions.require())
-	s.GET("", h.home)
-	s.POST("/logout", h.csrf(), h.logout)
-	s.GET("/catalog", h.catalog)
-	s.GET("/filings/:id", h.filingPage)
-	s.POST("/filings/:id/transition", h.csrf(), h.transition)
-	s.GET("/filings/:id/documents/:doc_id", h.document)
-
-	staff := s.Group("", h.requireRole(model.RoleReviewer, model.RoleAdmin))
-	staff.GET("/queue", h.queue)
-	staff.GET("/enterprises", h.enterprises)
-	staff.GET("/enterprises/:id", h.enterprise)
-
-	admin := s.Group("", h.requireRole(model.RoleAdmin))
-	admin.GET("/catalog/new", h.productForm)
-	admin.POST("/catalog", h.csrf(), h.createProduct)
-	admin.GET("/catalog/:id/edit", h.productForm)
-	admin.POST("/catalog/:id", h.csrf(), h.updateProduct)
-
-	ent := s.Group("", h.requireRole(model.RoleEnterprise))
-	ent.GET("/filings", h.myFilings)
-	ent.GET("/filings/new", h.filingForm)
-	ent.POST("/filings", h.csrf(), h.createFiling)
-	ent.GET("/filings/:id/edit", h.filingForm)
-	ent.POST("/filings/:id", h.csrf(), h.updateFiling)
-	// multipart: the handler checks the CSRF token, which the form sends as its first part.
-	ent.POST("/filings/:id/documents", h.csrf(), h.upload)
-
-	if d.Signals != nil {
-		staff.GET("/signals", h.signals)
-	}
-	if d.Labels != nil {
-		ent.POST("/filings/:id/batches", h.csrf(), h.orderBatch)
-		s.GET("/batches/:id", h.batchPage)
-		ent.GET("/batches/:id/codes.csv", h.codesCSV)
-		ent.GET("/batches/:id/labels.zip", h.labelsZip)
-		s.GET("/labels/:code/qr.png", h.qrPNG)
-		s.GET("/labels/:code/qr.svg", h.qrSVG)
-	}
-	if d.Reports != nil {
-		s.GET("/report", h.reportPage)
-		s.GET("/report.csv", h.reportCSV)
-	}
-	if d.Sales != nil {
-		ent.GET("/sales", h.salesPage)
-		ent.POST("/sales", h.csrf(), h.putSales)
-		ent.POST("/sales/upload", h.csrf(), h.uploadSales) // multipart, token first
-	}
+	return h
 }
 
-// pageHeaders are sent with every console answer: no script runs on these pages, nothing
+// Headers are sent with every console answer: no script runs on these pages, nothing
 // is framed, and nothing signed-in is cached.
-func pageHeaders() gin.HandlerFunc {
+func Headers() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		h := c.Writer.Header()
 		h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
@@ -163,7 +99,8 @@ var cssBytes = func() []byte {
 	return b
 }()
 
-func (h *handler) css(c *gin.Context) {
+// CSS serves the console's style sheet.
+func (h *Console) CSS(c *gin.Context) {
 	c.Header("Cache-Control", "public, max-age=3600")
 	c.Data(http.StatusOK, "text/css; charset=utf-8", cssBytes)
 }
@@ -182,9 +119,7 @@ type view struct {
 	Has    map[string]bool // which optional pages exist: labels, signals, sales, report
 }
 
-func (v *view) field(name string) string { return v.Fields[name] }
-
-func (h *handler) newView(c *gin.Context, title, nav string) *view {
+func (h *Console) newView(c *gin.Context, title, nav string) *view {
 	v := &view{Title: title, Nav: nav, CSRF: csrfToken(c), Fields: map[string]string{}, Form: map[string]string{},
 		Has: map[string]bool{"labels": h.Labels != nil, "signals": h.Signals != nil, "sales": h.Sales != nil, "report": h.Reports != nil}}
 	if p, ok := principalOf(c); ok {
@@ -193,59 +128,83 @@ func (h *handler) newView(c *gin.Context, title, nav string) *view {
 	return v
 }
 
-// render executes page name into a buffer first, so a template error never sends half a page.
-func (h *handler) render(c *gin.Context, status int, name string, v *view) {
+// render executes page name into a buffer first, so a template error never sends half a
+// page; the error goes to the one error writer.
+func (h *Console) render(c *gin.Context, status int, name string, v *view) error {
 	t, ok := h.pages[name]
 	if !ok {
-		panic("console: no page " + name)
+		return fmt.Errorf("console: no page %s", name)
 	}
 	var b bytes.Buffer
 	if err := t.ExecuteTemplate(&b, "layout", v); err != nil {
-		h.log.Error("render page", "page", name, "request_id", c.GetString("request_id"), "err", err.Error())
-		c.Data(http.StatusInternalServerError, "text/plain; charset=utf-8", []byte("内部错误"))
-		return
+		return fmt.Errorf("render page %s: %w", name, err)
 	}
 	c.Data(status, "text/html; charset=utf-8", b.Bytes())
+	return nil
 }
 
-// fail renders a page-level error (not found, forbidden, conflict…) with its status.
-func (h *handler) fail(c *gin.Context, err error) {
-	status, msg := h.describe(c, err)
-	v := h.newView(c, "出错了", "")
-	v.Error = msg
-	h.render(c, status, "error.html", v)
-	c.Abort()
+// refusal is a form's refusal: WriteError shows page again with what the user typed (v)
+// and the error next to its field (fields maps a service field to the form's name). fill
+// loads what the page shows besides the form.
+type refusal struct {
+	err    error
+	page   string
+	v      *view
+	fields map[string]string
+	fill   func() error
+	words  string // the page's message, when the handler words it itself
 }
 
-// describe maps an error to its HTTP status (the same table as the API's) and a Chinese
-// message; internal causes are logged, never shown.
-func (h *handler) describe(c *gin.Context, err error) (int, string) {
-	k := model.KindOf(err)
-	status, ok := statusOf[k]
-	if !ok {
-		h.log.Error("console request failed", "request_id", c.GetString("request_id"), "route", c.FullPath(), "err", err.Error())
-		return http.StatusInternalServerError, "内部错误，请稍后再试。"
+func (r *refusal) Error() string { return r.err.Error() }
+func (r *refusal) Unwrap() error { return r.err }
+
+// refuse returns err as a refusal of the form on page.
+func refuse(err error, page string, v *view, fields map[string]string, fill func() error) error {
+	return &refusal{err: err, page: page, v: v, fields: fields, fill: fill}
+}
+
+// WriteError shows a refusal with status (api's statusOf): as the form again, with the
+// Chinese words next to the fields, when a form was refused for its input, the sign-in or
+// the state of things; as the error page otherwise (not found, forbidden, internal, no form).
+func (h *Console) WriteError(c *gin.Context, status int, err error) {
+	var r *refusal
+	formStatus := status < 500 && status != http.StatusForbidden && status != http.StatusNotFound
+	if errors.As(err, &r) && formStatus && (r.fill == nil || r.fill() == nil) {
+		r.v.Error, r.v.Fields = "", map[string]string{}
+		formError(r.v, err, r.fields)
+		if r.words != "" {
+			r.v.Error = r.words
+		}
+		if h.render(c, status, r.page, r.v) == nil {
+			return
+		}
 	}
-	return status, errorMessage(err)
+	v := h.newView(c, "出错了", "")
+	if status >= 500 {
+		v.Error = messages["internal"]
+	} else {
+		v.Error = errorMessage(err)
+	}
+	if model.KindOf(err) == model.KindForbidden && codeOf(err) == "csrf" {
+		v.Title = "请求被拒绝"
+	}
+	if err := h.render(c, status, "error.html", v); err != nil {
+		h.log.Error("render error page", "request_id", c.GetString("request_id"), "err", err.Error())
+		c.Data(http.StatusInternalServerError, "text/plain; charset=utf-8", []byte("内部错误"))
+	}
 }
 
-var statusOf = map[model.Kind]int{
-	model.KindMalformed:       http.StatusBadRequest,
-	model.KindUnauthenticated: http.StatusUnauthorized,
-	model.KindForbidden:       http.StatusForbidden,
-	model.KindNotFound:        http.StatusNotFound,
-	model.KindConflict:        http.StatusConflict,
-	model.KindTooLarge:        http.StatusRequestEntityTooLarge,
-	model.KindUnsupported:     http.StatusUnsupportedMediaType,
-	model.KindInvalid:         http.StatusUnprocessableEntity,
-	model.KindRateLimited:     http.StatusTooManyRequests,
-	model.KindUnavailable:     http.StatusServiceUnavailable,
+func codeOf(err error) string {
+	var me *model.Error
+	if errors.As(err, &me) {
+		return me.MachineCode()
+	}
+	return ""
 }
 
 // formError records err on v: field errors next to their fields, anything else for the whole
-// form. It returns the status the page is sent with.
-func (h *handler) formError(c *gin.Context, v *view, err error, fieldMap map[string]string) int {
-	status, msg := h.describe(c, err)
+// form.
+func formError(v *view, err error, fieldMap map[string]string) {
 	var me *model.Error
 	if model.KindOf(err) == model.KindInvalid && asModel(err, &me) && len(me.Fields) > 0 {
 		for _, f := range me.Fields {
@@ -257,37 +216,21 @@ func (h *handler) formError(c *gin.Context, v *view, err error, fieldMap map[str
 				v.Fields[name] = fieldMessage(f)
 			}
 		}
-		v.Error = "请按提示修改后再提交。"
-		return status
+		v.Error = messages["validation_failed"]
+		return
 	}
-	if model.KindOf(err) == model.KindRateLimited && asModel(err, &me) && me.RetryAfter > 0 {
-		c.Header("Retry-After", strconv.Itoa(int(me.RetryAfter.Seconds())+1))
-	}
-	v.Error = msg
-	return status
-}
-
-func (h *handler) requireRole(roles ...model.Role) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		p, _ := principalOf(c)
-		for _, r := range roles {
-			if p.Role == r {
-				c.Next()
-				return
-			}
-		}
-		h.fail(c, model.Errorf(model.KindForbidden, "your role may not open this page"))
-	}
+	v.Error = errorMessage(err)
 }
 
 // home sends each role to its first page.
-func (h *handler) home(c *gin.Context) {
+func (h *Console) Home(c *gin.Context) error {
 	p, _ := principalOf(c)
 	if p.Role == model.RoleEnterprise {
 		c.Redirect(http.StatusSeeOther, "/console/filings")
-		return
+		return nil
 	}
 	c.Redirect(http.StatusSeeOther, "/console/queue")
+	return nil
 }
 
 // pathID reads a positive integer path parameter; junk is "not found".

@@ -16,13 +16,13 @@ import (
 
 // names caches the product and enterprise names a list page shows, one lookup each.
 type names struct {
-	h           *handler
+	h           *Console
 	c           *gin.Context
 	products    map[int64]string
 	enterprises map[int64]string
 }
 
-func (h *handler) names(c *gin.Context) *names {
+func (h *Console) names(c *gin.Context) *names {
 	return &names{h: h, c: c, products: map[int64]string{}, enterprises: map[int64]string{}}
 }
 
@@ -60,7 +60,7 @@ type filingList struct {
 	Product  int64
 }
 
-func (h *handler) activeProducts(c *gin.Context) []model.Product {
+func (h *Console) activeProducts(c *gin.Context) []model.Product {
 	active := true
 	ps, _, err := h.Catalog.List(c.Request.Context(), "", &active, model.Page{Page: 1, PageSize: 100})
 	if err != nil {
@@ -71,29 +71,28 @@ func (h *handler) activeProducts(c *gin.Context) []model.Product {
 
 // queue is the reviewers' work list: submitted filings, oldest first (the store's order for
 // that status), filterable by product and status.
-func (h *handler) queue(c *gin.Context) {
+func (h *Console) QueuePage(c *gin.Context) error {
 	status := c.DefaultQuery("status", string(model.StatusSubmitted))
-	h.filingList(c, "审核队列", "queue", "queue.html", model.FilingFilter{Status: model.FilingStatus(status), ProductID: queryID(c, "product_id")})
+	return h.filingList(c, "审核队列", "queue", "queue.html", model.FilingFilter{Status: model.FilingStatus(status), ProductID: queryID(c, "product_id")})
 }
 
 // myFilings is an enterprise's own filings with their status and the reviewer's reasons.
-func (h *handler) myFilings(c *gin.Context) {
-	h.filingList(c, "我的申请", "filings", "filings.html", model.FilingFilter{Status: model.FilingStatus(c.Query("status"))})
+func (h *Console) MyFilings(c *gin.Context) error {
+	return h.filingList(c, "我的申请", "filings", "filings.html", model.FilingFilter{Status: model.FilingStatus(c.Query("status"))})
 }
 
-func (h *handler) filingList(c *gin.Context, title, nav, page string, f model.FilingFilter) {
+func (h *Console) filingList(c *gin.Context, title, nav, page string, f model.FilingFilter) error {
 	p, _ := principalOf(c)
 	pg := queryPage(c)
 	items, total, err := h.Filings.List(c.Request.Context(), p, f, pg)
 	if err != nil {
-		h.fail(c, err)
-		return
+		return err
 	}
 	v := h.newView(c, title, nav)
 	v.Notice = notices[c.Query("done")]
 	v.Data = filingList{Items: items, Names: h.names(c), Pager: newPager(c, pg, total), Products: h.activeProducts(c),
 		Status: string(f.Status), Product: f.ProductID}
-	h.render(c, http.StatusOK, page, v)
+	return h.render(c, http.StatusOK, page, v)
 }
 
 // notices are the one-line confirmations after a redirect (?done=…).
@@ -130,7 +129,7 @@ type filingPage struct {
 
 // loadFiling gathers what the filing page shows. The buttons offered follow the state
 // machine of model.Transitions; the service decides again when one is pressed.
-func (h *handler) loadFiling(c *gin.Context, id int64) (*filingPage, error) {
+func (h *Console) loadFiling(c *gin.Context, id int64) (*filingPage, error) {
 	ctx := c.Request.Context()
 	p, _ := principalOf(c)
 	f, docs, err := h.Filings.Get(ctx, p, id)
@@ -168,53 +167,43 @@ func (h *handler) loadFiling(c *gin.Context, id int64) (*filingPage, error) {
 	return d, nil
 }
 
-func (h *handler) filingPage(c *gin.Context) {
+func (h *Console) FilingPage(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		h.fail(c, err)
-		return
+		return err
 	}
 	d, err := h.loadFiling(c, id)
 	if err != nil {
-		h.fail(c, err)
-		return
+		return err
 	}
 	v := h.newView(c, "申请 #"+strconv.FormatInt(id, 10), h.listNav(c))
 	v.Notice = notices[c.Query("done")]
 	v.Data = d
-	h.render(c, http.StatusOK, "filing.html", v)
+	return h.render(c, http.StatusOK, "filing.html", v)
 }
 
-func (h *handler) listNav(c *gin.Context) string {
+func (h *Console) listNav(c *gin.Context) string {
 	if p, _ := principalOf(c); p.Role == model.RoleEnterprise {
 		return "filings"
 	}
 	return "queue"
 }
 
-// refusedOnFiling shows the filing page again with the refusal next to the form that caused
-// it and what the user typed still in place.
-func (h *handler) refusedOnFiling(c *gin.Context, id int64, v *view, err error, fieldMap map[string]string) {
-	status := h.formError(c, v, err, fieldMap)
-	if status == http.StatusNotFound || status == http.StatusForbidden || status >= 500 {
-		h.fail(c, err)
-		return
-	}
-	d, lerr := h.loadFiling(c, id)
-	if lerr != nil {
-		h.fail(c, lerr)
-		return
-	}
-	v.Data = d
-	h.render(c, status, "filing.html", v)
+// refusedOnFiling is a refusal that shows the filing page again with the error next to the
+// form that caused it and what the user typed still in place.
+func (h *Console) refusedOnFiling(c *gin.Context, id int64, v *view, err error, fieldMap map[string]string) error {
+	return refuse(err, "filing.html", v, fieldMap, func() error {
+		d, err := h.loadFiling(c, id)
+		v.Data = d
+		return err
+	})
 }
 
 // transition presses one of the state machine's buttons: filing.Service.Transition decides.
-func (h *handler) transition(c *gin.Context) {
+func (h *Console) Transition(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		h.fail(c, err)
-		return
+		return err
 	}
 	p, _ := principalOf(c)
 	v := h.newView(c, "申请 #"+strconv.FormatInt(id, 10), h.listNav(c))
@@ -224,16 +213,15 @@ func (h *handler) transition(c *gin.Context) {
 	if q := strings.TrimSpace(c.PostForm("label_quota")); q != "" {
 		n, perr := strconv.ParseInt(q, 10, 64)
 		if perr != nil {
-			h.refusedOnFiling(c, id, v, model.Invalid("label_quota", model.FieldInteger, "must be an integer"), nil)
-			return
+			return h.refusedOnFiling(c, id, v, model.Invalid("label_quota", model.FieldInteger, "must be an integer"), nil)
 		}
 		in.LabelQuota = &n
 	}
 	if _, err := h.Filings.Transition(c.Request.Context(), p, id, in); err != nil {
-		h.refusedOnFiling(c, id, v, err, nil)
-		return
+		return h.refusedOnFiling(c, id, v, err, nil)
 	}
 	c.Redirect(http.StatusSeeOther, "/console/filings/"+strconv.FormatInt(id, 10)+"?done="+doneKey(string(action)))
+	return nil
 }
 
 func doneKey(s string) string {
@@ -249,20 +237,18 @@ type filingFormData struct {
 }
 
 // filingForm starts a filing, or corrects a draft or returned one.
-func (h *handler) filingForm(c *gin.Context) {
+func (h *Console) FilingForm(c *gin.Context) error {
 	v := h.newView(c, "新建申请", "filings")
 	d := filingFormData{Products: h.activeProducts(c)}
 	if c.Param("id") != "" {
 		id, err := pathID(c, "id")
 		if err != nil {
-			h.fail(c, err)
-			return
+			return err
 		}
 		p, _ := principalOf(c)
 		f, _, err := h.Filings.Get(c.Request.Context(), p, id)
 		if err != nil {
-			h.fail(c, err)
-			return
+			return err
 		}
 		d.F = f
 		v.Title = "修改申请 #" + strconv.FormatInt(id, 10)
@@ -278,12 +264,12 @@ func (h *handler) filingForm(c *gin.Context) {
 		v.Form["kind"] = string(model.FilingNew)
 	}
 	v.Data = d
-	h.render(c, http.StatusOK, "filing_form.html", v)
+	return h.render(c, http.StatusOK, "filing_form.html", v)
 }
 
 func kgString(g int64) string { return funcs["kg"].(func(int64) string)(g) }
 
-func (h *handler) filingInput(c *gin.Context, v *view) filing.Input {
+func (h *Console) filingInput(c *gin.Context, v *view) filing.Input {
 	var in filing.Input
 	for _, k := range []string{"product_id", "kind", "production_address", "annual_output_kg"} {
 		v.Form[k] = c.PostForm(k)
@@ -301,58 +287,51 @@ func (h *handler) filingInput(c *gin.Context, v *view) filing.Input {
 	return in
 }
 
-func (h *handler) createFiling(c *gin.Context) {
+func (h *Console) CreateFiling(c *gin.Context) error {
 	p, _ := principalOf(c)
 	v := h.newView(c, "新建申请", "filings")
 	in := h.filingInput(c, v)
 	f, err := h.Filings.Create(c.Request.Context(), p, in)
 	if err != nil {
-		status := h.formError(c, v, err, nil)
 		v.Data = filingFormData{Products: h.activeProducts(c)}
-		h.render(c, status, "filing_form.html", v)
-		return
+		return refuse(err, "filing_form.html", v, nil, nil)
 	}
 	c.Redirect(http.StatusSeeOther, "/console/filings/"+strconv.FormatInt(f.ID, 10)+"?done=create")
+	return nil
 }
 
-func (h *handler) updateFiling(c *gin.Context) {
+func (h *Console) UpdateFiling(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		h.fail(c, err)
-		return
+		return err
 	}
 	p, _ := principalOf(c)
 	v := h.newView(c, "修改申请 #"+strconv.FormatInt(id, 10), "filings")
 	in := h.filingInput(c, v)
 	if _, err := h.Filings.Update(c.Request.Context(), p, id, in); err != nil {
-		status := h.formError(c, v, err, nil)
-		if status == http.StatusNotFound || status == http.StatusForbidden {
-			h.fail(c, err)
-			return
-		}
-		f, _, _ := h.Filings.Get(c.Request.Context(), p, id)
-		v.Data = filingFormData{F: f, Products: h.activeProducts(c)}
-		h.render(c, status, "filing_form.html", v)
-		return
+		return refuse(err, "filing_form.html", v, nil, func() error {
+			f, _, err := h.Filings.Get(c.Request.Context(), p, id)
+			v.Data = filingFormData{F: f, Products: h.activeProducts(c)}
+			return err
+		})
 	}
 	c.Redirect(http.StatusSeeOther, "/console/filings/"+strconv.FormatInt(id, 10)+"?done=update")
+	return nil
 }
 
 // upload streams a document to filing.Service.AddDocument. The form sends csrf_token, then
 // kind, then the file; the token is checked before a byte of the file is read.
-func (h *handler) upload(c *gin.Context) {
+func (h *Console) Upload(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		h.fail(c, err)
-		return
+		return err
 	}
 	p, _ := principalOf(c)
 	v := h.newView(c, "申请 #"+strconv.FormatInt(id, 10), "filings")
 	v.Form["action"] = "upload"
 	mr, err := c.Request.MultipartReader()
 	if err != nil {
-		h.refuseCSRF(c)
-		return
+		return errCSRF
 	}
 	tokenOK := false
 	for {
@@ -360,47 +339,40 @@ func (h *handler) upload(c *gin.Context) {
 		if err != nil {
 			var mbe *http.MaxBytesError
 			if errors.As(err, &mbe) {
-				h.refusedOnFiling(c, id, v, &model.Error{Kind: model.KindTooLarge, Code: "file_too_large", Msg: "the upload is larger than the limit"}, nil)
-				return
+				return h.refusedOnFiling(c, id, v, errUploadTooLarge, nil)
 			}
 			if !tokenOK {
-				h.refuseCSRF(c)
-				return
+				return errCSRF
 			}
-			h.refusedOnFiling(c, id, v, model.Invalid("file", model.FieldFileMissing, "is required"), nil)
-			return
+			return h.refusedOnFiling(c, id, v, model.Invalid("file", model.FieldFileMissing, "is required"), nil)
 		}
 		switch name := part.FormName(); {
 		case name == csrfField:
 			b, _ := io.ReadAll(io.LimitReader(part, 256))
 			tokenOK = h.sessions.checkToken(c, string(b))
 			if !tokenOK {
-				h.refuseCSRF(c)
-				return
+				return errCSRF
 			}
 		case !tokenOK:
-			h.refuseCSRF(c) // the token must come first
-			return
+			return errCSRF // the token must come first
 		case name == "kind":
 			b, _ := io.ReadAll(io.LimitReader(part, 64))
 			v.Form["doc_kind"] = string(b)
 		case name == "file":
 			if part.FileName() == "" {
-				h.refusedOnFiling(c, id, v, model.Invalid("file", model.FieldFileMissing, "is required"), nil)
-				return
+				return h.refusedOnFiling(c, id, v, model.Invalid("file", model.FieldFileMissing, "is required"), nil)
 			}
 			_, err := h.Filings.AddDocument(c.Request.Context(), p, id,
 				filing.Upload{Kind: model.DocumentKind(v.Form["doc_kind"]), Filename: part.FileName(), Body: part})
 			if err != nil {
 				var mbe *http.MaxBytesError
 				if errors.As(err, &mbe) {
-					err = &model.Error{Kind: model.KindTooLarge, Code: "file_too_large", Msg: "the upload is larger than the limit"}
+					err = errUploadTooLarge
 				}
-				h.refusedOnFiling(c, id, v, err, map[string]string{"kind": "doc_kind"})
-				return
+				return h.refusedOnFiling(c, id, v, err, map[string]string{"kind": "doc_kind"})
 			}
 			c.Redirect(http.StatusSeeOther, "/console/filings/"+strconv.FormatInt(id, 10)+"?done=upload")
-			return
+			return nil
 		}
 		part.Close()
 	}
@@ -408,22 +380,19 @@ func (h *handler) upload(c *gin.Context) {
 
 // document opens a filing's document in the browser (inline), for whoever may see the
 // filing. The bytes were sniffed as PDF, JPEG or PNG on upload and are sent with nosniff.
-func (h *handler) document(c *gin.Context) {
+func (h *Console) Document(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		h.fail(c, err)
-		return
+		return err
 	}
 	docID, err := pathID(c, "doc_id")
 	if err != nil {
-		h.fail(c, err)
-		return
+		return err
 	}
 	p, _ := principalOf(c)
 	d, body, err := h.Filings.OpenDocument(c.Request.Context(), p, id, docID)
 	if err != nil {
-		h.fail(c, err)
-		return
+		return err
 	}
 	defer body.Close()
 	c.Header("Content-Disposition", mime.FormatMediaType("inline", map[string]string{"filename": d.Filename}))
@@ -437,4 +406,8 @@ func (h *handler) document(c *gin.Context) {
 		c.Header("Content-Security-Policy", "default-src 'none'; sandbox")
 	}
 	http.ServeContent(c.Writer, c.Request, "", d.CreatedAt, body)
+	return nil
 }
+
+// errUploadTooLarge is an upload cut off by the body limit (http.MaxBytesError).
+var errUploadTooLarge = &model.Error{Kind: model.KindTooLarge, Code: "file_too_large", Msg: "the upload is larger than the limit"}

@@ -16,11 +16,10 @@ import (
 
 // orderBatch orders labels for an approved filing through label.Service.Order (approval,
 // quota and ownership are its rules).
-func (h *handler) orderBatch(c *gin.Context) {
+func (h *Console) OrderBatch(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		h.fail(c, err)
-		return
+		return err
 	}
 	p, _ := principalOf(c)
 	v := h.newView(c, "申请 #"+itoa(id), "filings")
@@ -28,15 +27,14 @@ func (h *handler) orderBatch(c *gin.Context) {
 	v.Form["quantity"] = c.PostForm("quantity")
 	n, perr := strconv.Atoi(strings.TrimSpace(v.Form["quantity"]))
 	if perr != nil {
-		h.refusedOnFiling(c, id, v, model.Invalid("quantity", model.FieldInteger, "must be an integer"), nil)
-		return
+		return h.refusedOnFiling(c, id, v, model.Invalid("quantity", model.FieldInteger, "must be an integer"), nil)
 	}
 	b, err := h.Labels.Order(c.Request.Context(), p, id, n)
 	if err != nil {
-		h.refusedOnFiling(c, id, v, err, nil)
-		return
+		return h.refusedOnFiling(c, id, v, err, nil)
 	}
 	c.Redirect(http.StatusSeeOther, "/console/batches/"+itoa(b.ID)+"?done=order")
+	return nil
 }
 
 type labelRow struct {
@@ -72,31 +70,27 @@ func (w *firstRows) Write(p []byte) (int, error) {
 }
 
 // batchPage shows a batch, its downloads and its first labels with their QR images.
-func (h *handler) batchPage(c *gin.Context) {
+func (h *Console) BatchPage(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		h.fail(c, err)
-		return
+		return err
 	}
 	p, _ := principalOf(c)
 	ctx := c.Request.Context()
 	b, err := h.Labels.Get(ctx, p, id)
 	if err != nil {
-		h.fail(c, err)
-		return
+		return err
 	}
 	f, _, err := h.Filings.Get(ctx, p, b.FilingID)
 	if err != nil {
-		h.fail(c, err)
-		return
+		return err
 	}
 	d := batchData{B: b, F: f, Owner: p.OwnsEnterprise(f.EnterpriseID)}
 	if d.Owner {
 		// The first rows of the batch's own CSV: the same codes and URLs the printer gets.
 		w := &firstRows{limit: 10}
 		if err := h.Labels.WriteCSV(ctx, b.ID, w); err != nil && !errors.Is(err, errEnough) {
-			h.fail(c, err)
-			return
+			return err
 		}
 		recs, _ := csv.NewReader(bytes.NewReader(w.buf.Bytes())).ReadAll()
 		for i, r := range recs {
@@ -109,21 +103,19 @@ func (h *handler) batchPage(c *gin.Context) {
 	v := h.newView(c, "标签批次 #"+itoa(id), "filings")
 	v.Notice = notices[c.Query("done")]
 	v.Data = d
-	h.render(c, http.StatusOK, "batch.html", v)
+	return h.render(c, http.StatusOK, "batch.html", v)
 }
 
 // codesCSV streams the batch's codes; every check runs before the status is committed.
-func (h *handler) codesCSV(c *gin.Context) {
+func (h *Console) CodesCSV(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		h.fail(c, err)
-		return
+		return err
 	}
 	p, _ := principalOf(c)
 	b, err := h.Labels.CheckPrintable(c.Request.Context(), p, id)
 	if err != nil {
-		h.fail(c, err)
-		return
+		return err
 	}
 	c.Header("Content-Type", "text/csv; charset=utf-8")
 	c.Header("Content-Disposition", "attachment; filename=batch-"+itoa(b.ID)+"-codes.csv")
@@ -132,19 +124,18 @@ func (h *handler) codesCSV(c *gin.Context) {
 	if err := h.Labels.WriteCSV(c.Request.Context(), b.ID, c.Writer); err != nil {
 		h.log.Error("console codes.csv stream failed", "batch", b.ID, "request_id", c.GetString("request_id"), "err", err.Error())
 	}
+	return nil
 }
 
-func (h *handler) labelsZip(c *gin.Context) {
+func (h *Console) LabelsZip(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
-		h.fail(c, err)
-		return
+		return err
 	}
 	p, _ := principalOf(c)
 	b, err := h.Labels.CheckPrintable(c.Request.Context(), p, id)
 	if err != nil {
-		h.fail(c, err)
-		return
+		return err
 	}
 	c.Header("Content-Type", "application/zip")
 	c.Header("Content-Disposition", "attachment; filename=batch-"+itoa(b.ID)+"-labels.zip")
@@ -153,9 +144,10 @@ func (h *handler) labelsZip(c *gin.Context) {
 	if err := h.Labels.WriteZip(c.Request.Context(), b.ID, 256, c.Writer); err != nil {
 		h.log.Error("console labels.zip stream failed", "batch", b.ID, "request_id", c.GetString("request_id"), "err", err.Error())
 	}
+	return nil
 }
 
-func (h *handler) qrPNG(c *gin.Context) {
+func (h *Console) QRPNG(c *gin.Context) error {
 	p, _ := principalOf(c)
 	size := 256
 	if n, err := strconv.Atoi(c.Query("size")); err == nil {
@@ -163,28 +155,28 @@ func (h *handler) qrPNG(c *gin.Context) {
 	}
 	b, err := h.Labels.PNG(c.Request.Context(), p, c.Param("code"), size)
 	if err != nil {
-		h.fail(c, err)
-		return
+		return err
 	}
 	c.Header("Cache-Control", "private, max-age=86400")
 	if code, err := labelcode.Parse(c.Param("code")); err == nil && c.Query("download") == "1" {
 		c.Header("Content-Disposition", "attachment; filename="+code+".png")
 	}
 	c.Data(http.StatusOK, "image/png", b)
+	return nil
 }
 
-func (h *handler) qrSVG(c *gin.Context) {
+func (h *Console) QRSVG(c *gin.Context) error {
 	p, _ := principalOf(c)
 	b, err := h.Labels.SVG(c.Request.Context(), p, c.Param("code"))
 	if err != nil {
-		h.fail(c, err)
-		return
+		return err
 	}
 	c.Header("Cache-Control", "private, max-age=86400")
 	if code, err := labelcode.Parse(c.Param("code")); err == nil && c.Query("download") == "1" {
 		c.Header("Content-Disposition", "attachment; filename="+code+".svg")
 	}
 	c.Data(http.StatusOK, "image/svg+xml", b)
+	return nil
 }
 
 type signalsData struct {
@@ -195,7 +187,7 @@ type signalsData struct {
 
 // signals lists the counterfeit signals: labels scanned past the threshold and unknown codes
 // tried again and again.
-func (h *handler) signals(c *gin.Context) {
+func (h *Console) SignalsPage(c *gin.Context) error {
 	kind := c.Query("kind")
 	if kind != "over_scanned" && kind != "unknown_code" {
 		kind = ""
@@ -203,10 +195,9 @@ func (h *handler) signals(c *gin.Context) {
 	pg := queryPage(c)
 	items, total, err := h.Signals.Signals(c.Request.Context(), kind, 2, pg.Normalize())
 	if err != nil {
-		h.fail(c, err)
-		return
+		return err
 	}
 	v := h.newView(c, "假冒线索", "signals")
 	v.Data = signalsData{Items: items, Pager: newPager(c, pg, total), Kind: kind}
-	h.render(c, http.StatusOK, "signals.html", v)
+	return h.render(c, http.StatusOK, "signals.html", v)
 }

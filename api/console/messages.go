@@ -114,6 +114,7 @@ var messages = map[model.Code]string{
 	model.FieldFutureMonth:      "不能填报未来的月份。",
 	model.FieldEmptyFile:        "文件是空的。",
 	model.FieldFileMissing:      "必填。",
+	model.FieldSalesCSV:         "不是销售数据 CSV 文件。",
 	model.FieldFileOrder:        "请先选择材料类型，再选择文件。",
 	model.FieldUsernameLength:   "须为 3 到 64 个字符。",
 	model.FieldUsernameChars:    "只能包含字母、数字和 . _ - @。",

@@ -41,27 +41,21 @@ type chartView struct {
 	SVG   template.HTML
 }
 
-func (h *handler) reportArgs(c *gin.Context) (int64, int) {
+func (h *Console) reportArgs(c *gin.Context) (int64, int) {
 	year, _ := strconv.Atoi(c.Query("year"))
 	return queryID(c, "product_id"), year
 }
 
 // reportPage is the brand-value report as figures and charts: the bureau sees everything, an
 // enterprise its own figures (report.Service decides).
-func (h *handler) reportPage(c *gin.Context) {
+func (h *Console) ReportPage(c *gin.Context) error {
 	p, _ := principalOf(c)
 	productID, year := h.reportArgs(c)
 	v := h.newView(c, "品牌价值报告", "report")
 	s, err := h.Reports.Summary(c.Request.Context(), p, productID, year)
 	if err != nil {
-		status := h.formError(c, v, err, nil)
-		if status >= 500 || status == http.StatusForbidden {
-			h.fail(c, err)
-			return
-		}
 		v.Data = reportData{Products: h.activeProducts(c), Year: year, Product: productID, Years: yearsUpTo(h.Now().Year())}
-		h.render(c, status, "report.html", v)
-		return
+		return refuse(err, "report.html", v, nil, nil)
 	}
 	d := reportData{S: s, Year: s.Scope.Year, Product: productID, Products: h.activeProducts(c), Years: yearsUpTo(h.Now().Year()),
 		CSV: fmt.Sprintf("/console/report.csv?year=%d&product_id=%d", s.Scope.Year, productID)}
@@ -108,7 +102,7 @@ func (h *handler) reportPage(c *gin.Context) {
 		{"出口额（万元）按国家/地区", hbarChart("出口额按国家或地区", ctrs, ctrV, "#1f5f9a", wan)},
 	}
 	v.Data = d
-	h.render(c, http.StatusOK, "report.html", v)
+	return h.render(c, http.StatusOK, "report.html", v)
 }
 
 var countryNames = map[string]string{"US": "美国", "JP": "日本", "KR": "韩国", "MY": "马来西亚", "SG": "新加坡", "TH": "泰国",
@@ -132,13 +126,12 @@ func yearsUpTo(y int) []int {
 
 // reportCSV offers the report's figures as a spreadsheet, from the same report.Summary as
 // the page (UTF-8 with a byte-order mark, for Excel).
-func (h *handler) reportCSV(c *gin.Context) {
+func (h *Console) ReportCSV(c *gin.Context) error {
 	p, _ := principalOf(c)
 	productID, year := h.reportArgs(c)
 	s, err := h.Reports.Summary(c.Request.Context(), p, productID, year)
 	if err != nil {
-		h.fail(c, err)
-		return
+		return err
 	}
 	var b bytes.Buffer
 	b.WriteString("\uFEFF")
@@ -184,6 +177,7 @@ func (h *handler) reportCSV(c *gin.Context) {
 	_ = w.WriteAll(rows)
 	c.Header("Content-Disposition", fmt.Sprintf("attachment; filename=gimark-report-%d.csv", s.Scope.Year))
 	c.Data(http.StatusOK, "text/csv; charset=utf-8", b.Bytes())
+	return nil
 }
 
 // csvSafe keeps a product name from being read as a spreadsheet formula.

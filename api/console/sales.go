@@ -30,7 +30,7 @@ type salesData struct {
 	RowErrors []string
 }
 
-func (h *handler) salesData(c *gin.Context) salesData {
+func (h *Console) salesData(c *gin.Context) salesData {
 	p, _ := principalOf(c)
 	pg := queryPage(c)
 	d := salesData{Names: h.names(c), Platforms: model.Platforms}
@@ -54,18 +54,18 @@ func (h *handler) salesData(c *gin.Context) salesData {
 }
 
 // salesPage is the monthly sales form, the CSV upload and the figures reported so far.
-func (h *handler) salesPage(c *gin.Context) {
+func (h *Console) SalesPage(c *gin.Context) error {
 	v := h.newView(c, "销售填报", "sales")
 	v.Notice = notices[c.Query("done")]
 	v.Form["channel"] = model.ChannelOnline
 	v.Data = h.salesData(c)
-	h.render(c, http.StatusOK, "sales.html", v)
+	return h.render(c, http.StatusOK, "sales.html", v)
 }
 
 var recordField = regexp.MustCompile(`^records\[(\d+)\]\.(\w+)$`)
 
 // putSales reports one figure through sales.Service.Put, the API's own rules.
-func (h *handler) putSales(c *gin.Context) {
+func (h *Console) PutSales(c *gin.Context) error {
 	p, _ := principalOf(c)
 	v := h.newView(c, "销售填报", "sales")
 	for _, k := range salesColumns {
@@ -86,68 +86,61 @@ func (h *handler) putSales(c *gin.Context) {
 		for _, k := range salesColumns {
 			fieldMap["records[0]."+k] = k
 		}
-		status := h.formError(c, v, err, fieldMap)
 		v.Data = h.salesData(c)
-		h.render(c, status, "sales.html", v)
-		return
+		return refuse(err, "sales.html", v, fieldMap, nil)
 	}
 	done := "sales_replaced"
 	if created > 0 {
 		done = "sales_created"
 	}
 	c.Redirect(http.StatusSeeOther, "/console/sales?done="+done)
+	return nil
 }
 
 // uploadSales reads a CSV with the columns of salesColumns and reports every row at once:
 // one bad row refuses the file, and every bad row is listed by its line.
-func (h *handler) uploadSales(c *gin.Context) {
+func (h *Console) UploadSales(c *gin.Context) error {
 	p, _ := principalOf(c)
 	v := h.newView(c, "销售填报", "sales")
 	v.Form["channel"] = model.ChannelOnline
 	v.Form["action"] = "upload"
-	refuse := func(status int, msg string, rowErrors []string) {
-		v.Error = msg
-		d := h.salesData(c)
-		d.RowErrors = rowErrors
-		v.Data = d
-		h.render(c, status, "sales.html", v)
+	refused := func(err error, words string, rowErrors []string) error {
+		return &refusal{err: err, page: "sales.html", v: v, words: words, fill: func() error {
+			d := h.salesData(c)
+			d.RowErrors = rowErrors
+			v.Data = d
+			return nil
+		}}
 	}
 	mr, err := c.Request.MultipartReader()
 	if err != nil {
-		h.refuseCSRF(c)
-		return
+		return errCSRF
 	}
 	tokenOK := false
 	for {
 		part, err := mr.NextPart()
 		if err != nil {
 			if !tokenOK {
-				h.refuseCSRF(c)
-				return
+				return errCSRF
 			}
 			var mbe *http.MaxBytesError
 			if errors.As(err, &mbe) {
-				refuse(http.StatusRequestEntityTooLarge, "文件太大。", nil)
-				return
+				return refused(errUploadTooLarge, "文件太大。", nil)
 			}
-			refuse(http.StatusUnprocessableEntity, "请选择 CSV 文件。", nil)
-			return
+			return refused(model.Invalid("file", model.FieldFileMissing, "is required"), "请选择 CSV 文件。", nil)
 		}
 		switch name := part.FormName(); {
 		case name == csrfField:
 			b, _ := io.ReadAll(io.LimitReader(part, 256))
 			if tokenOK = h.sessions.checkToken(c, string(b)); !tokenOK {
-				h.refuseCSRF(c)
-				return
+				return errCSRF
 			}
 		case !tokenOK:
-			h.refuseCSRF(c)
-			return
+			return errCSRF
 		case name == "file":
 			rows, lineOf, perr := readSalesCSV(part)
 			if perr != "" {
-				refuse(http.StatusUnprocessableEntity, perr, nil)
-				return
+				return refused(model.Invalid("file", model.FieldSalesCSV, "is not a sales CSV"), perr, nil)
 			}
 			created, replaced, err := h.Sales.Put(c.Request.Context(), p, rows)
 			if err != nil {
@@ -167,13 +160,11 @@ func (h *handler) uploadSales(c *gin.Context) {
 						}
 					}
 				}
-				status, msg := h.describe(c, err)
-				refuse(status, "文件未导入："+msg, list)
-				return
+				return refused(err, "文件未导入："+errorMessage(err), list)
 			}
 			_ = replaced
 			c.Redirect(http.StatusSeeOther, "/console/sales?done=sales_upload&n="+strconv.Itoa(created))
-			return
+			return nil
 		}
 		part.Close()
 	}

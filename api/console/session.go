@@ -40,10 +40,7 @@ const (
 	refreshGrace = 30 * time.Second
 )
 
-const (
-	ctxPrincipal = "console.principal"
-	ctxCSRF      = "console.csrf"
-)
+const ctxCSRF = "console.csrf"
 
 type sessions struct {
 	accounts *account.Service
@@ -86,14 +83,14 @@ func newSessions(d Deps) *sessions {
 	return s
 }
 
-// principalOf returns the signed-in user of a console request.
+// principalOf returns the signed-in user of a console request (in the request's context,
+// where the API's authenticate puts it too).
 func principalOf(c *gin.Context) (model.Principal, bool) {
-	v, ok := c.Get(ctxPrincipal)
-	if !ok {
-		return model.Principal{}, false
-	}
-	p, ok := v.(model.Principal)
-	return p, ok
+	return model.PrincipalFrom(c.Request.Context())
+}
+
+func setPrincipal(c *gin.Context, p model.Principal) {
+	c.Request = c.Request.WithContext(model.WithPrincipal(c.Request.Context(), p))
 }
 
 // https reports whether the browser reached us over TLS: directly, or through a trusted
@@ -191,34 +188,32 @@ func (s *sessions) refresh(ctx context.Context, token string) (*account.TokenPai
 	return rc.pair, rc.err
 }
 
-// optional loads the user if signed in, and makes sure the CSRF cookie exists.
-func (s *sessions) optional() gin.HandlerFunc {
-	return func(c *gin.Context) {
-		if p, ok := s.resolve(c); ok {
-			c.Set(ctxPrincipal, p)
-		}
-		s.prepareCSRF(c)
-		c.Next()
+// Optional is the guard of public pages: it loads the user if signed in, and makes sure
+// the CSRF cookie exists.
+func (h *Console) Optional(c *gin.Context) error {
+	if p, ok := h.sessions.resolve(c); ok {
+		setPrincipal(c, p)
 	}
+	h.sessions.prepareCSRF(c)
+	return nil
 }
 
-// require sends a visitor who is not signed in to the sign-in page, then back.
-func (s *sessions) require() gin.HandlerFunc {
-	return func(c *gin.Context) {
-		p, ok := s.resolve(c)
-		if !ok {
-			next := ""
-			if c.Request.Method == http.MethodGet {
-				next = "?next=" + url.QueryEscape(c.Request.URL.RequestURI())
-			}
-			c.Redirect(http.StatusSeeOther, "/console/login"+next)
-			c.Abort()
-			return
+// Require is the guard of signed-in pages: it sends a visitor who is not signed in to the
+// sign-in page, then back.
+func (h *Console) Require(c *gin.Context) error {
+	p, ok := h.sessions.resolve(c)
+	if !ok {
+		next := ""
+		if c.Request.Method == http.MethodGet {
+			next = "?next=" + url.QueryEscape(c.Request.URL.RequestURI())
 		}
-		c.Set(ctxPrincipal, p)
-		s.prepareCSRF(c)
-		c.Next()
+		c.Redirect(http.StatusSeeOther, "/console/login"+next)
+		c.Abort()
+		return nil
 	}
+	setPrincipal(c, p)
+	h.sessions.prepareCSRF(c)
+	return nil
 }
 
 // CSRF: a random value in an HttpOnly cookie, and in every form a token that is the HMAC of
@@ -264,34 +259,26 @@ func (s *sessions) csrfFor(c *gin.Context, cookie string) string {
 
 func csrfToken(c *gin.Context) string { return c.GetString(ctxCSRF) }
 
-// csrf refuses a POST from another site. Form bodies carry the token in csrf_token; a
-// multipart body (an upload) carries it as its first part and the handler checks it with
-// checkToken before it reads the file, so a large upload is never buffered for the check.
-func (h *handler) csrf() gin.HandlerFunc {
-	return func(c *gin.Context) {
-		if !h.sessions.sameOrigin(c) {
-			h.refuseCSRF(c)
-			return
-		}
-		ct, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type"))
-		if ct == "multipart/form-data" && (c.FullPath() == DocumentsRoute || c.FullPath() == SalesUploadRoute) {
-			c.Next()
-			return
-		}
-		if ct != "application/x-www-form-urlencoded" || !h.sessions.checkToken(c, c.PostForm(csrfField)) {
-			h.refuseCSRF(c)
-			return
-		}
-		c.Next()
+// CSRF is the guard of every POST: it refuses one from another site. Form bodies carry the
+// token in csrf_token; a multipart body (an upload) carries it as its first part and the
+// handler checks it with checkToken before it reads the file, so a large upload is never
+// buffered for the check.
+func (h *Console) CSRF(c *gin.Context) error {
+	if !h.sessions.sameOrigin(c) {
+		return errCSRF
 	}
+	ct, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type"))
+	if ct == "multipart/form-data" && (c.FullPath() == DocumentsRoute || c.FullPath() == SalesUploadRoute) {
+		return nil
+	}
+	if ct != "application/x-www-form-urlencoded" || !h.sessions.checkToken(c, c.PostForm(csrfField)) {
+		return errCSRF
+	}
+	return nil
 }
 
-func (h *handler) refuseCSRF(c *gin.Context) {
-	v := h.newView(c, "请求被拒绝", "")
-	v.Error = "请求被拒绝：表单已过期或来自其他网站。请返回刷新页面后重试。"
-	h.render(c, http.StatusForbidden, "error.html", v)
-	c.Abort()
-}
+// errCSRF refuses a form that is stale or comes from another site (403, words "csrf").
+var errCSRF = model.CodeError(model.KindForbidden, "csrf", "")
 
 // checkToken compares a submitted token with the one this request's cookie and user give.
 func (s *sessions) checkToken(c *gin.Context, got string) bool {
