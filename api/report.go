@@ -2,10 +2,8 @@ package api
 
 import (
 	"bytes"
-	"encoding/csv"
-	"fmt"
+	"errors"
 	"net/http"
-	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -104,27 +102,22 @@ func toSummary(s *report.Summary) summaryResponse {
 		out.ByMonth = append(out.ByMonth, monthResponse{Month: sales.FormatPeriod(m.Period), OnlineSalesCNY: decimal.FormatFen(m.OnlineFen),
 			ExportCNY: decimal.FormatFen(m.ExportFen), ExportQuantityKg: decimal.FormatGrams(m.ExportG), OfflineSalesCNY: decimal.FormatFen(m.OfflineFen)})
 	}
-	t, p := s.This, s.Prev
+	t, ch := s.This, s.Change
 	out.Change = map[string]string{}
-	for k, v := range map[string][2]int64{
-		"authorized_enterprises": {t.AuthorizedEnterprises, p.AuthorizedEnterprises}, "online_sales_cny": {t.OnlineFen, p.OnlineFen},
-		"export_cny": {t.ExportFen, p.ExportFen}, "export_quantity_kg": {t.ExportG, p.ExportG}, "labels_issued": {t.LabelsIssued, p.LabelsIssued},
-		"scans": {t.Scans, p.Scans}, "offline_sales_cny": {t.OfflineFen, p.OfflineFen},
+	for k, v := range map[string]string{
+		"authorized_enterprises": ch.AuthorizedEnterprises, "online_sales_cny": ch.OnlineFen, "export_cny": ch.ExportFen,
+		"export_quantity_kg": ch.ExportG, "labels_issued": ch.LabelsIssued, "scans": ch.Scans, "offline_sales_cny": ch.OfflineFen,
 	} {
-		if c := report.Change(v[0], v[1]); c != "" {
-			out.Change[k] = c
+		if v != "" {
+			out.Change[k] = v
 		}
-	}
-	share := ""
-	if t.LabelsIssued > 0 {
-		share = report.Change(t.LabelsScanned+t.LabelsIssued, t.LabelsIssued) // (scanned/issued)·100, as a percent
 	}
 	bv := brandValueInputs{
 		Note:      "Inputs for a brand-value evaluation (GB/T 36678-2018, ISO 10668), as recorded in gimark; not an official brand value.",
 		Producers: s.Producers, AuthorizedUsers: t.AuthorizedEnterprises,
 		SalesByChannelCNY: map[string]string{"online": decimal.FormatFen(t.OnlineFen), "export": decimal.FormatFen(t.ExportFen), "offline": decimal.FormatFen(t.OfflineFen)},
 		ExportsByCountry:  out.ByCountry, QuantityKg: decimal.FormatGrams(t.QuantityG),
-		LabelsIssued: t.LabelsIssued, LabelsScanned: t.LabelsScanned, ShareScannedPercent: share,
+		LabelsIssued: t.LabelsIssued, LabelsScanned: t.LabelsScanned, ShareScannedPercent: s.ScannedShare,
 	}
 	for _, h := range s.History {
 		bv.History = append(bv.History, toYear(h))
@@ -136,13 +129,12 @@ func toSummary(s *report.Summary) summaryResponse {
 func (a *app) summaryArgs(c *gin.Context) (int64, int, error) {
 	var fe model.Fields
 	productID := queryInt64(c, "product_id", &fe)
-	year := 0
-	if v := c.Query("year"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			fe.Add("year", model.FieldYear, "must be a year such as 2021")
+	year, err := report.ParseYear(c.Query("year"))
+	if err != nil {
+		var me *model.Error
+		if errors.As(err, &me) {
+			fe = append(fe, me.Fields...)
 		}
-		year = n
 	}
 	return productID, year, fe.Err()
 }
@@ -160,8 +152,7 @@ func (a *app) summary(c *gin.Context) error {
 	return nil
 }
 
-// summaryCSV writes the same figures as CSV, UTF-8 with a byte-order mark so spreadsheet
-// programs (Excel on Windows in particular) read the Chinese correctly.
+// summaryCSV writes the same figures as CSV: report.Summary's rows, as the console's download.
 func (a *app) summaryCSV(c *gin.Context) error {
 	productID, year, err := a.summaryArgs(c)
 	if err != nil {
@@ -171,44 +162,11 @@ func (a *app) summaryCSV(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	r := toSummary(s)
 	var b bytes.Buffer
-	b.WriteString("\uFEFF")
-	w := csv.NewWriter(&b)
-	scope := "全部产品"
-	if r.ProductName != "" {
-		scope = r.ProductName
-	}
-	rows := [][]string{
-		{"地理标志品牌价值报告", scope, strconv.Itoa(r.Year)},
-		{"指标", strconv.Itoa(r.Year) + "年", strconv.Itoa(r.PreviousYear.Year) + "年", "同比(%)"},
-		{"授权使用企业数", fmt.Sprint(r.AuthorizedEnterprises), fmt.Sprint(r.PreviousYear.AuthorizedEnterprises), r.Change["authorized_enterprises"]},
-		{"核准备案数", fmt.Sprint(r.FilingsApproved), fmt.Sprint(r.PreviousYear.FilingsApproved), ""},
-		{"其中换标数", fmt.Sprint(r.SwitchesApproved), fmt.Sprint(r.PreviousYear.SwitchesApproved), ""},
-		{"发放标签数", fmt.Sprint(r.LabelsIssued), fmt.Sprint(r.PreviousYear.LabelsIssued), r.Change["labels_issued"]},
-		{"扫码查询次数", fmt.Sprint(r.Scans), fmt.Sprint(r.PreviousYear.Scans), r.Change["scans"]},
-		{"网络销售额(元)", r.OnlineSalesCNY, r.PreviousYear.OnlineSalesCNY, r.Change["online_sales_cny"]},
-		{"出口额(元)", r.ExportCNY, r.PreviousYear.ExportCNY, r.Change["export_cny"]},
-		{"出口量(千克)", r.ExportQuantityKg, r.PreviousYear.ExportQuantityKg, r.Change["export_quantity_kg"]},
-		{"线下销售额(元)", r.OfflineSalesCNY, r.PreviousYear.OfflineSalesCNY, r.Change["offline_sales_cny"]},
-		{},
-		{"月份", "网络销售额(元)", "出口额(元)", "出口量(千克)", "线下销售额(元)"},
-	}
-	for _, m := range r.ByMonth {
-		rows = append(rows, []string{m.Month, m.OnlineSalesCNY, m.ExportCNY, m.ExportQuantityKg, m.OfflineSalesCNY})
-	}
-	rows = append(rows, []string{}, []string{"电商平台", "网络销售额(元)", "销量(千克)"})
-	for _, p := range r.ByPlatform {
-		rows = append(rows, []string{p.Platform, p.AmountCNY, p.QuantityKg})
-	}
-	rows = append(rows, []string{}, []string{"出口国家/地区", "出口额(元)", "出口量(千克)"})
-	for _, p := range r.ByCountry {
-		rows = append(rows, []string{p.Country, p.AmountCNY, p.QuantityKg})
-	}
-	if err := w.WriteAll(rows); err != nil {
+	if err := s.WriteCSV(&b); err != nil {
 		return err
 	}
-	c.Header("Content-Disposition", fmt.Sprintf("attachment; filename=gimark-report-%d.csv", r.Year))
+	c.Header("Content-Disposition", "attachment; filename="+s.CSVFilename())
 	c.Data(http.StatusOK, "text/csv; charset=utf-8", b.Bytes())
 	return nil
 }

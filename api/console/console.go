@@ -180,9 +180,18 @@ func (h *Console) WriteError(c *gin.Context, status int, err error) {
 		}
 	}
 	v := h.newView(c, "出错了", "")
-	if status >= 500 {
+	var me *model.Error
+	switch {
+	case status >= 500:
 		v.Error = messages["internal"]
-	} else {
+	case asModel(err, &me) && me.Kind == model.KindInvalid && len(me.Fields) > 0:
+		// No form to show them next to (a download, a link): the field problems in a row.
+		var words []string
+		for _, f := range me.Fields {
+			words = append(words, fieldMessage(f))
+		}
+		v.Error = strings.Join(words, " ")
+	default:
 		v.Error = errorMessage(err)
 	}
 	if model.KindOf(err) == model.KindForbidden && codeOf(err) == "csrf" {

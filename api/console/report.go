@@ -2,12 +2,10 @@ package console
 
 import (
 	"bytes"
-	"encoding/csv"
 	"fmt"
 	"html/template"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -41,35 +39,40 @@ type chartView struct {
 	SVG   template.HTML
 }
 
-func (h *Console) reportArgs(c *gin.Context) (int64, int) {
-	year, _ := strconv.Atoi(c.Query("year"))
-	return queryID(c, "product_id"), year
+// reportArgs reads the product and the year; a junk year is refused as the API refuses it.
+func (h *Console) reportArgs(c *gin.Context) (int64, int, error) {
+	year, err := report.ParseYear(c.Query("year"))
+	return queryID(c, "product_id"), year, err
 }
 
 // reportPage is the brand-value report as figures and charts: the bureau sees everything, an
 // enterprise its own figures (report.Service decides).
 func (h *Console) ReportPage(c *gin.Context) error {
 	p, _ := principalOf(c)
-	productID, year := h.reportArgs(c)
+	productID, year, err := h.reportArgs(c)
 	v := h.newView(c, "品牌价值报告", "report")
-	s, err := h.Reports.Summary(c.Request.Context(), p, productID, year)
+	var s *report.Summary
+	if err == nil {
+		s, err = h.Reports.Summary(c.Request.Context(), p, productID, year)
+	}
 	if err != nil {
 		v.Data = reportData{Products: h.activeProducts(c), Year: year, Product: productID, Years: yearsUpTo(h.Now().Year())}
 		return refuse(err, "report.html", v, nil, nil)
 	}
 	d := reportData{S: s, Year: s.Scope.Year, Product: productID, Products: h.activeProducts(c), Years: yearsUpTo(h.Now().Year()),
 		CSV: fmt.Sprintf("/console/report.csv?year=%d&product_id=%d", s.Scope.Year, productID)}
-	t, pr := s.This, s.Prev
+	t, pr, ch := s.This, s.Prev, s.Change
 	count := func(n int64) string { return strconv.FormatInt(n, 10) }
 	d.Figures = []figure{
-		{"授权使用企业", count(t.AuthorizedEnterprises), count(pr.AuthorizedEnterprises), "家", report.Change(t.AuthorizedEnterprises, pr.AuthorizedEnterprises)},
-		{"核准备案", count(t.FilingsApproved), count(pr.FilingsApproved), "件", report.Change(t.FilingsApproved, pr.FilingsApproved)},
-		{"其中换标", count(t.SwitchesApproved), count(pr.SwitchesApproved), "件", report.Change(t.SwitchesApproved, pr.SwitchesApproved)},
-		{"发放标签", count(t.LabelsIssued), count(pr.LabelsIssued), "枚", report.Change(t.LabelsIssued, pr.LabelsIssued)},
-		{"扫码查询", count(t.Scans), count(pr.Scans), "次", report.Change(t.Scans, pr.Scans)},
-		{"网络销售额", wan(t.OnlineFen), wan(pr.OnlineFen), "万元", report.Change(t.OnlineFen, pr.OnlineFen)},
-		{"出口额", wan(t.ExportFen), wan(pr.ExportFen), "万元", report.Change(t.ExportFen, pr.ExportFen)},
-		{"出口量", decimal.Format(t.ExportG/1000, 0), decimal.Format(pr.ExportG/1000, 0), "千克", report.Change(t.ExportG, pr.ExportG)},
+		{"授权使用企业", count(t.AuthorizedEnterprises), count(pr.AuthorizedEnterprises), "家", ch.AuthorizedEnterprises},
+		{"核准备案", count(t.FilingsApproved), count(pr.FilingsApproved), "件", ch.FilingsApproved},
+		{"其中换标", count(t.SwitchesApproved), count(pr.SwitchesApproved), "件", ch.SwitchesApproved},
+		{"发放标签", count(t.LabelsIssued), count(pr.LabelsIssued), "枚", ch.LabelsIssued},
+		{"扫码查询", count(t.Scans), count(pr.Scans), "次", ch.Scans},
+		{"网络销售额", wan(t.OnlineFen), wan(pr.OnlineFen), "万元", ch.OnlineFen},
+		{"出口额", wan(t.ExportFen), wan(pr.ExportFen), "万元", ch.ExportFen},
+		{"出口量", decimal.Format(t.ExportG/1000, 0), decimal.Format(pr.ExportG/1000, 0), "千克", ch.ExportG},
+		{"线下销售额", wan(t.OfflineFen), wan(pr.OfflineFen), "万元", ch.OfflineFen},
 	}
 	months := make([]string, 12)
 	online, onlinePrev, export, exportPrev := make([]int64, 12), make([]int64, 12), make([]int64, 12), make([]int64, 12)
@@ -124,66 +127,23 @@ func yearsUpTo(y int) []int {
 	return out
 }
 
-// reportCSV offers the report's figures as a spreadsheet, from the same report.Summary as
-// the page (UTF-8 with a byte-order mark, for Excel).
+// ReportCSV offers the report's figures as a spreadsheet: report.Summary's rows, the same
+// file as the API's summary.csv.
 func (h *Console) ReportCSV(c *gin.Context) error {
 	p, _ := principalOf(c)
-	productID, year := h.reportArgs(c)
+	productID, year, err := h.reportArgs(c)
+	if err != nil {
+		return err
+	}
 	s, err := h.Reports.Summary(c.Request.Context(), p, productID, year)
 	if err != nil {
 		return err
 	}
 	var b bytes.Buffer
-	b.WriteString("\uFEFF")
-	w := csv.NewWriter(&b)
-	scope := "全部产品"
-	if s.Product != nil {
-		scope = s.Product.Name
+	if err := s.WriteCSV(&b); err != nil {
+		return err
 	}
-	t, pr := s.This, s.Prev
-	y, py := strconv.Itoa(s.Scope.Year), strconv.Itoa(s.Scope.Year-1)
-	n := func(v int64) string { return strconv.FormatInt(v, 10) }
-	rows := [][]string{
-		{"地理标志品牌价值报告", scope, y},
-		{"指标", y + "年", py + "年", "同比(%)"},
-		{"授权使用企业数", n(t.AuthorizedEnterprises), n(pr.AuthorizedEnterprises), report.Change(t.AuthorizedEnterprises, pr.AuthorizedEnterprises)},
-		{"核准备案数", n(t.FilingsApproved), n(pr.FilingsApproved), report.Change(t.FilingsApproved, pr.FilingsApproved)},
-		{"其中换标数", n(t.SwitchesApproved), n(pr.SwitchesApproved), report.Change(t.SwitchesApproved, pr.SwitchesApproved)},
-		{"发放标签数", n(t.LabelsIssued), n(pr.LabelsIssued), report.Change(t.LabelsIssued, pr.LabelsIssued)},
-		{"扫码查询次数", n(t.Scans), n(pr.Scans), report.Change(t.Scans, pr.Scans)},
-		{"网络销售额(元)", decimal.FormatFen(t.OnlineFen), decimal.FormatFen(pr.OnlineFen), report.Change(t.OnlineFen, pr.OnlineFen)},
-		{"出口额(元)", decimal.FormatFen(t.ExportFen), decimal.FormatFen(pr.ExportFen), report.Change(t.ExportFen, pr.ExportFen)},
-		{"出口量(千克)", decimal.FormatGrams(t.ExportG), decimal.FormatGrams(pr.ExportG), report.Change(t.ExportG, pr.ExportG)},
-		{},
-		{"月份", "网络销售额(元)", "出口额(元)", "出口量(千克)", "线下销售额(元)"},
-	}
-	for _, m := range s.Months {
-		rows = append(rows, []string{fmt.Sprintf("%04d-%02d", m.Period/100, m.Period%100), decimal.FormatFen(m.OnlineFen),
-			decimal.FormatFen(m.ExportFen), decimal.FormatGrams(m.ExportG), decimal.FormatFen(m.OfflineFen)})
-	}
-	rows = append(rows, []string{}, []string{"电商平台", "网络销售额(元)", "销量(千克)"})
-	for _, k := range s.Platforms {
-		rows = append(rows, []string{k.Key, decimal.FormatFen(k.AmountFen), decimal.FormatGrams(k.QuantityG)})
-	}
-	rows = append(rows, []string{}, []string{"出口国家/地区", "出口额(元)", "出口量(千克)"})
-	for _, k := range s.Countries {
-		rows = append(rows, []string{k.Key, decimal.FormatFen(k.AmountFen), decimal.FormatGrams(k.QuantityG)})
-	}
-	for i := range rows {
-		for j, cell := range rows[i] {
-			rows[i][j] = csvSafe(cell)
-		}
-	}
-	_ = w.WriteAll(rows)
-	c.Header("Content-Disposition", fmt.Sprintf("attachment; filename=gimark-report-%d.csv", s.Scope.Year))
+	c.Header("Content-Disposition", "attachment; filename="+s.CSVFilename())
 	c.Data(http.StatusOK, "text/csv; charset=utf-8", b.Bytes())
 	return nil
-}
-
-// csvSafe keeps a product name from being read as a spreadsheet formula.
-func csvSafe(s string) string {
-	if s != "" && strings.ContainsRune("=+@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
 }

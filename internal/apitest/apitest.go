@@ -218,6 +218,7 @@ type Problem struct {
 	Code   string `json:"code"`
 	Errors []struct {
 		Field   string `json:"field"`
+		Code    string `json:"code"`
 		Message string `json:"message"`
 	} `json:"errors"`
 }
@@ -235,6 +236,11 @@ func (r *Response) Problem(t testing.TB, status int) Problem {
 	r.JSON(t, &p)
 	if p.Status != status || p.Code == "" || p.Title == "" || p.Type == "" {
 		t.Fatalf("incomplete problem document: %s", r.Body)
+	}
+	for _, f := range p.Errors {
+		if f.Field == "" || f.Code == "" || f.Message == "" {
+			t.Fatalf("a field error without its field, code or message: %s", r.Body)
+		}
 	}
 	return p
 }

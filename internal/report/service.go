@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strconv"
 	"time"
 
 	"gimark/model"
@@ -45,6 +46,45 @@ type Summary struct {
 	Countries  []model.KeyFigures
 	Producers  int64
 	History    []model.YearFigures // up to three years, oldest first, ending with this year
+	// Change is each figure's year-on-year change (see Change); ScannedShare is the share
+	// of this year's labels that were scanned, in percent with one decimal ("" when no label
+	// was issued). Both edges show these, so they are worked out once, here.
+	Change       Changes
+	ScannedShare string
+}
+
+// Changes holds the year-on-year change of each figure of model.YearFigures, in percent with
+// one decimal ("" when last year's figure is zero).
+type Changes struct {
+	AuthorizedEnterprises, FilingsApproved, SwitchesApproved, LabelsIssued, Scans string
+	OnlineFen, ExportFen, ExportG, OfflineFen                                     string
+}
+
+func changes(t, p model.YearFigures) Changes {
+	return Changes{
+		AuthorizedEnterprises: Change(t.AuthorizedEnterprises, p.AuthorizedEnterprises),
+		FilingsApproved:       Change(t.FilingsApproved, p.FilingsApproved),
+		SwitchesApproved:      Change(t.SwitchesApproved, p.SwitchesApproved),
+		LabelsIssued:          Change(t.LabelsIssued, p.LabelsIssued),
+		Scans:                 Change(t.Scans, p.Scans),
+		OnlineFen:             Change(t.OnlineFen, p.OnlineFen),
+		ExportFen:             Change(t.ExportFen, p.ExportFen),
+		ExportG:               Change(t.ExportG, p.ExportG),
+		OfflineFen:            Change(t.OfflineFen, p.OfflineFen),
+	}
+}
+
+// ParseYear reads the ?year= of a report request: empty is 0 (this year); anything but a
+// whole number is a field error, the same on the API and in the console.
+func ParseYear(s string) (int, error) {
+	if s == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return 0, model.Invalid("year", model.FieldYear, "must be a year such as 2021")
+	}
+	return n, nil
 }
 
 // Summary computes the report for year and product (0: all) as the caller may see it: the
@@ -94,6 +134,8 @@ func (s *Service) Summary(ctx context.Context, p model.Principal, productID int6
 		out.History = append(out.History, *f)
 	}
 	out.This, out.Prev = out.History[2], out.History[1]
+	out.Change = changes(out.This, out.Prev)
+	out.ScannedShare = Share(out.This.LabelsScanned, out.This.LabelsIssued)
 	out.Months = months(year, groups[2])
 	out.PrevMonths = months(year-1, groups[1])
 	out.Platforms = sumBy(groups[2], model.ChannelOnline, func(g model.SalesGroup) string { return g.Platform })
@@ -115,15 +157,21 @@ func empty(f model.YearFigures) bool {
 
 // Change is the year-on-year change of cur over prev in percent with one decimal, or "" when
 // there is nothing to compare with.
-func Change(cur, prev int64) string {
-	if prev == 0 {
+func Change(cur, prev int64) string { return percent(cur-prev, prev) }
+
+// Share is part of whole in percent with one decimal, or "" when whole is zero.
+func Share(part, whole int64) string { return percent(part, whole) }
+
+// percent is num/den·100 with one decimal, rounded half away from zero in integer
+// arithmetic (no float rounding surprises); "" when den is zero.
+func percent(n, den int64) string {
+	if den == 0 {
 		return ""
 	}
-	// Integer arithmetic rounded half away from zero, to tenths of a percent.
-	num := (cur - prev) * 1000
-	q := num / prev
-	if r := num % prev; 2*abs(r) >= abs(prev) {
-		if (num < 0) != (prev < 0) {
+	num := n * 1000
+	q := num / den
+	if r := num % den; 2*abs(r) >= abs(den) {
+		if (num < 0) != (den < 0) {
 			q--
 		} else {
 			q++

@@ -1,0 +1,91 @@
+package console_test
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"gimark/internal/apitest"
+)
+
+// TestConsoleReportCSVIsTheAPIs: both downloads come from one row builder, so they are the
+// same bytes: the offline row, the same month format, the same 同比 on every row, and a
+// product name that starts like a formula escaped.
+func TestConsoleReportCSVIsTheAPIs(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		ent := e.Enterprise("goji1")
+		rev := e.Reviewer("rev1")
+		prod := e.Product("=1+1 靖远枸杞")
+		e.Approved(ent, prod, rev)
+		year := e.Clock.Now().Year()
+		put := func(period, channel, extra, amount string) {
+			t.Helper()
+			row := map[string]any{"product_id": prod, "period": period, "channel": channel, "amount_cny": amount, "quantity_kg": "10"}
+			if k, v, ok := strings.Cut(extra, "="); ok {
+				row[k] = v
+			}
+			r := e.Do(apitest.Request{Method: "PUT", Path: "/api/v1/sales-records", Token: ent.Token, Body: map[string]any{"records": []any{row}}})
+			if r.Code != http.StatusOK && r.Code != http.StatusCreated {
+				t.Fatalf("put sales: %d %s", r.Code, r.Body)
+			}
+		}
+		put(fmt.Sprintf("%d-01", year), "online", "platform=tmall", "1250.50")
+		put(fmt.Sprintf("%d-01", year-1), "online", "platform=tmall", "800.00")
+		put(fmt.Sprintf("%d-01", year), "offline", "", "300.00")
+		put(fmt.Sprintf("%d-01", year-1), "offline", "", "200.00")
+		put(fmt.Sprintf("%d-01", year), "export", "country=JP", "50.00")
+
+		c := newClient(t, e)
+		c.mustLogin(rev.Username, apitest.Password)
+		for _, q := range []string{fmt.Sprintf("?year=%d", year), fmt.Sprintf("?year=%d&product_id=%d", year, prod)} {
+			api := e.Get("/api/v1/reports/summary.csv"+q, rev.Token)
+			con := c.get("/console/report.csv" + q)
+			if api.Code != 200 || con.Code != 200 {
+				t.Fatalf("%s: api %d, console %d", q, api.Code, con.Code)
+			}
+			if string(api.Body) != con.Body {
+				t.Fatalf("%s: the downloads differ\napi:\n%s\nconsole:\n%s", q, api.Body, con.Body)
+			}
+			if api.Header.Get("Content-Disposition") != con.Header.Get("Content-Disposition") {
+				t.Errorf("%s: file names differ: %q, %q", q, api.Header.Get("Content-Disposition"), con.Header.Get("Content-Disposition"))
+			}
+			for _, want := range []string{
+				"网络销售额(元),1250.50,800.00,56.3",
+				"线下销售额(元),300.00,200.00,50.0",
+				fmt.Sprintf("%d-01,1250.50,50.00,10.000,300.00", year),
+			} {
+				if !strings.Contains(con.Body, want) {
+					t.Errorf("%s: no row %q in\n%s", q, want, con.Body)
+				}
+			}
+		}
+		named := c.get(fmt.Sprintf("/console/report.csv?year=%d&product_id=%d", year, prod)).Body
+		if !strings.Contains(named, ",'=1+1 靖远枸杞,") {
+			t.Errorf("the product name is not escaped:\n%s", named)
+		}
+
+		// The page shows the same changes and the offline card.
+		c.get(fmt.Sprintf("/console/report?year=%d", year)).must(t, 200, "线下销售额", "同比 56.3%", "同比 50.0%")
+	})
+}
+
+// TestConsoleReportRefusesAJunkYear: the console answers ?year=abc as the API does (422,
+// the year field named), not with this year's report.
+func TestConsoleReportRefusesAJunkYear(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		rev := e.Reviewer("rev1")
+		c := newClient(t, e)
+		c.mustLogin(rev.Username, apitest.Password)
+		p := e.Get("/api/v1/reports/summary?year=abc", rev.Token).Problem(t, http.StatusUnprocessableEntity)
+		if !p.HasField("year") || len(p.Errors) != 1 || p.Errors[0].Code != "year" {
+			t.Fatalf("api: %+v", p)
+		}
+		page := c.get("/console/report?year=abc")
+		page.must(t, http.StatusUnprocessableEntity, "请填写年份，如 2021。", `class="field-error"`)
+		if strings.Contains(page.Body, "<svg") {
+			t.Fatal("a junk year still showed a report")
+		}
+		c.get("/console/report.csv?year=abc").must(t, http.StatusUnprocessableEntity, "请填写年份，如 2021。")
+	})
+}
