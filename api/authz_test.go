@@ -123,6 +123,7 @@ func transitionCase(state, action string, byOwner bool) authzCase {
 // authzTable has one row per route the router serves; TestAuthorizationTable fails for a
 // route without a row.
 var authzTable = map[string]authzCase{
+	"GET /":             {path: fixed("/"), want: all(200)},
 	"GET /healthz":      {path: fixed("/healthz"), want: all(200)},
 	"GET /readyz":       {path: fixed("/readyz"), want: all(200)},
 	"GET /metrics":      {path: fixed("/metrics"), want: all(200)},

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -146,14 +147,16 @@ func (a *app) recovery() gin.HandlerFunc {
 }
 
 // bodyLimit caps every request body; handlers that accept uploads raise it for their route.
-func (a *app) bodyLimit(def int64, perRoute map[string]int64) gin.HandlerFunc {
+// A body that says it is larger is refused at once, except on the routes of inForm: the
+// console's upload forms read up to the limit and show the refusal next to the file field.
+func (a *app) bodyLimit(def int64, perRoute map[string]int64, inForm ...string) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if c.Request.Body != nil {
 			limit := def
 			if l, ok := perRoute[c.FullPath()]; ok {
 				limit = l
 			}
-			if c.Request.ContentLength > limit {
+			if c.Request.ContentLength > limit && !slices.Contains(inForm, c.FullPath()) {
 				a.writeError(c, tooLarge(limit))
 				return
 			}

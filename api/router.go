@@ -5,6 +5,7 @@ package api
 
 import (
 	"context"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"gimark/api/console"
+	"gimark/assets"
 	"gimark/internal/account"
 	"gimark/internal/auth"
 	"gimark/internal/catalog"
@@ -101,21 +103,27 @@ func New(d Deps) *gin.Engine {
 		// A document upload may carry the whole file plus the multipart framing.
 		"/api/v1/filings/:id/documents": d.Filings.MaxUpload() + 64<<10,
 		console.DocumentsRoute:          d.Filings.MaxUpload() + 64<<10,
-	}))
+	}, console.DocumentsRoute, console.SalesUploadRoute))
+	authLimit := ratelimit.PerMinute(d.AuthRatePerMin, d.Now)
+	publicLimit := ratelimit.PerMinute(d.PublicRatePerMin, d.Now)
+	verifyLimit := ratelimit.PerMinute(d.VerifyRatePerMin, d.Now) // shared by the page and the JSON
+	// No such route: 404 problem+json (the console's page under /console); a damaged link
+	// under /v/ gets the consumer's Chinese page.
 	r.NoRoute(a.handle(func(c *gin.Context) error {
 		if looksLikeDigitalLink(c.Request.URL.Path) {
 			// /10/…, /gtin/…: a Digital Link without its GTIN, or with the retired short names.
+			defer c.Abort() // answered here, not by the consumer's page below
 			return a.digitalLink(c)
 		}
+		if consumerPath(c.Request.URL.Path) && c.Request.Method == http.MethodGet {
+			return nil
+		}
 		return model.CodeError(model.KindNotFound, "route_not_found", "no such endpoint")
-	}))
+	}), a.verifyLimit(verifyLimit, true), a.handle(a.verifyNearMiss))
 	r.NoMethod(a.handle(func(c *gin.Context) error {
 		return &model.Error{Kind: model.KindMalformed, Code: "method_not_allowed", Msg: "this method is not allowed here"}
 	}))
 
-	authLimit := ratelimit.PerMinute(d.AuthRatePerMin, d.Now)
-	publicLimit := ratelimit.PerMinute(d.PublicRatePerMin, d.Now)
-	verifyLimit := ratelimit.PerMinute(d.VerifyRatePerMin, d.Now) // shared by the page and the JSON
 	authn := a.authenticate()
 	staff := a.requireRole(model.RoleReviewer, model.RoleAdmin)
 	admin := a.requireRole(model.RoleAdmin)
@@ -123,7 +131,8 @@ func New(d Deps) *gin.Engine {
 	ent := a.requireRole(model.RoleEnterprise)
 	anyRole := a.requireRole(model.RoleAdmin, model.RoleReviewer, model.RoleEnterprise)
 
-	// Operations.
+	// Operations, and the landing page with links to the console, the register and the docs.
+	r.GET("/", a.landing)
 	r.GET("/healthz", a.healthz)
 	r.GET("/readyz", a.handle(a.readyz))
 	r.GET("/openapi.yaml", a.openapiYAML)
@@ -148,7 +157,7 @@ func New(d Deps) *gin.Engine {
 	// The consumer's page; /V/ is what upper-case QR URLs carry.
 	r.GET("/v/:code", a.verifyLimit(verifyLimit, true), a.handle(a.verifyHTML))
 	r.GET("/V/:code", a.verifyLimit(verifyLimit, true), a.handle(a.verifyHTML))
-	r.GET("/v", a.verifyForm)
+	r.GET("/v", a.handle(a.verifyForm))
 	// GS1 Digital Link: labels of a batch with a GTIN carry /01/{gtin}[/10/{lot}]/21/{code};
 	// the resolver redirects (the scan is counted at the target, under verifyLimit there).
 	for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodOptions} {
@@ -283,6 +292,21 @@ func New(d Deps) *gin.Engine {
 
 	return r
 }
+
+// landing is what a browser opening the bare address sees: a small Chinese page of links.
+func (a *app) landing(c *gin.Context) {
+	c.Header("Cache-Control", "public, max-age=300")
+	c.Header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
+	c.Data(http.StatusOK, "text/html; charset=utf-8", landingPage)
+}
+
+var landingPage = func() []byte {
+	b, err := fs.ReadFile(assets.FS, "templates/landing.html")
+	if err != nil {
+		panic(err)
+	}
+	return b
+}()
 
 func (a *app) healthz(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"status": "ok"})

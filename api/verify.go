@@ -188,8 +188,9 @@ var kindNames = map[model.ProductKind][2]string{
 }
 
 // verifyHTML is the consumer's page: small, Chinese, no script, everything escaped.
-func (a *app) verifyHTML(c *gin.Context) error {
-	raw := c.Param("code")
+func (a *app) verifyHTML(c *gin.Context) error { return a.verifyPage(c, c.Param("code")) }
+
+func (a *app) verifyPage(c *gin.Context, raw string) error {
 	ctx, unrecorded := a.verifyContext(c)
 	r, err := a.Verify.Verify(ctx, raw, c.ClientIP(), c.Request.UserAgent())
 	if err != nil {
@@ -211,6 +212,10 @@ func (a *app) verifyHTML(c *gin.Context) error {
 	if r.FirstScannedAt != nil {
 		data["FirstScanned"] = r.FirstScannedAt.In(cst).Format("2006年1月2日 15:04")
 	}
+	return sendVerifyPage(c, data)
+}
+
+func sendVerifyPage(c *gin.Context, data map[string]any) error {
 	var b bytes.Buffer
 	if err := verifyPage.Execute(&b, data); err != nil {
 		return err
@@ -221,14 +226,39 @@ func (a *app) verifyHTML(c *gin.Context) error {
 	return nil
 }
 
-// verifyForm sends the code typed into the page's form to its own page.
-func (a *app) verifyForm(c *gin.Context) {
-	code := c.Query("code")
+// verifyForm sends the code typed into the page's form to its own page; with no code it is
+// the page with the empty form.
+func (a *app) verifyForm(c *gin.Context) error {
+	code := strings.TrimSpace(c.Query("code"))
+	if code == "" {
+		return entryPage(c)
+	}
 	if p, err := labelcode.Parse(code); err == nil {
 		code = p
 	}
-	if code == "" {
-		code = "-"
-	}
 	c.Redirect(http.StatusSeeOther, "/v/"+url.PathEscape(code))
+	return nil
+}
+
+// entryPage is the consumer's page with nothing looked up yet: the form to type a code in.
+func entryPage(c *gin.Context) error {
+	return sendVerifyPage(c, map[string]any{"Result": "", "Headline": "防伪查询", "Subline": "请输入标签上的编码",
+		"Now": time.Now().In(cst).Format("2006-01-02 15:04")})
+}
+
+// consumerPath reports whether path is under the consumer's /v/ (or the /V/ of upper-case
+// QR codes).
+func consumerPath(path string) bool {
+	return path == "/v/" || path == "/V" || strings.HasPrefix(path, "/v/") || strings.HasPrefix(path, "/V/")
+}
+
+// verifyNearMiss answers a path under /v/ that no route matches (a damaged link: an extra
+// segment, an escaped slash, junk) with the consumer's Chinese page, never JSON: the rest of
+// the path is looked up as typed, so the page says the code is wrong and offers the form.
+func (a *app) verifyNearMiss(c *gin.Context) error {
+	raw := strings.Trim(c.Request.URL.Path[min(len(c.Request.URL.Path), 3):], "/")
+	if raw == "" {
+		return entryPage(c)
+	}
+	return a.verifyPage(c, raw)
 }

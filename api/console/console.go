@@ -153,6 +153,7 @@ type refusal struct {
 	fields map[string]string
 	fill   func() error
 	words  string // the page's message, when the handler words it itself
+	field  string // the form field the page's message belongs next to
 }
 
 func (r *refusal) Error() string { return r.err.Error() }
@@ -174,6 +175,9 @@ func (h *Console) WriteError(c *gin.Context, status int, err error) {
 		formError(r.v, err, r.fields)
 		if r.words != "" {
 			r.v.Error = r.words
+		}
+		if r.field != "" {
+			r.v.Fields[r.field] = r.v.Error
 		}
 		if h.render(c, status, r.page, r.v) == nil {
 			return

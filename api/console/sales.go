@@ -105,7 +105,7 @@ func (h *Console) UploadSales(c *gin.Context) error {
 	v.Form["channel"] = model.ChannelOnline
 	v.Form["action"] = "upload"
 	refused := func(err error, words string, rowErrors []string) error {
-		return &refusal{err: err, page: "sales.html", v: v, words: words, fill: func() error {
+		return &refusal{err: err, page: "sales.html", v: v, words: words, field: "file", fill: func() error {
 			d := h.salesData(c)
 			d.RowErrors = rowErrors
 			v.Data = d
@@ -123,9 +123,8 @@ func (h *Console) UploadSales(c *gin.Context) error {
 			if !tokenOK {
 				return errCSRF
 			}
-			var mbe *http.MaxBytesError
-			if errors.As(err, &mbe) {
-				return refused(errUploadTooLarge, "文件太大。", nil)
+			if tooLarge(err) {
+				return refused(errUploadTooLarge, msgTooLarge, nil)
 			}
 			return refused(model.Invalid("file", model.FieldFileMissing, "is required"), "请选择 CSV 文件。", nil)
 		}
@@ -139,6 +138,9 @@ func (h *Console) UploadSales(c *gin.Context) error {
 			return errCSRF
 		case name == "file":
 			rows, lineOf, perr := readSalesCSV(part)
+			if perr == msgTooLarge {
+				return refused(errUploadTooLarge, msgTooLarge, nil)
+			}
 			if perr != "" {
 				return refused(model.Invalid("file", model.FieldSalesCSV, "is not a sales CSV"), perr, nil)
 			}
@@ -170,11 +172,23 @@ func (h *Console) UploadSales(c *gin.Context) error {
 	}
 }
 
+// msgTooLarge is the sales page's words for a file over the body limit.
+const msgTooLarge = "文件太大。"
+
+// tooLarge reports whether err is the body limit cutting an upload off.
+func tooLarge(err error) bool {
+	var mbe *http.MaxBytesError
+	return errors.As(err, &mbe)
+}
+
 // readSalesCSV parses the upload; it returns the rows, the file line of each, or a message.
 func readSalesCSV(r io.Reader) ([]sales.Row, []int, string) {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
 	head, err := cr.Read()
+	if tooLarge(err) {
+		return nil, nil, msgTooLarge
+	}
 	if err != nil {
 		return nil, nil, "文件是空的或不是 CSV。"
 	}
@@ -193,6 +207,9 @@ func readSalesCSV(r io.Reader) ([]sales.Row, []int, string) {
 		rec, err := cr.Read()
 		if err == io.EOF {
 			break
+		}
+		if tooLarge(err) {
+			return nil, nil, msgTooLarge
 		}
 		if err != nil {
 			return nil, nil, "CSV 格式有误：" + err.Error()

@@ -67,6 +67,10 @@ func checkContract(t testing.TB, req *http.Request, code int, header http.Header
 		req.URL.Path, req.URL.RawPath = "/01/"+strings.ReplaceAll(rest, "/", "%2F"), ""
 	}
 	route, params, err := router.FindRoute(req)
+	if err != nil && code == http.StatusOK && strings.HasPrefix(header.Get("Content-Type"), "text/html") &&
+		(strings.HasPrefix(req.URL.Path, "/v/") || strings.HasPrefix(req.URL.Path, "/V/")) {
+		return // a damaged link under /v/ gets the consumer's page: no route to check against
+	}
 	if err != nil {
 		t.Errorf("contract: %s %s is not in api/openapi.yaml: %v", req.Method, req.URL.Path, err)
 		return
