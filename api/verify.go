@@ -198,7 +198,7 @@ func (a *app) verifyPage(c *gin.Context, raw string) error {
 	}
 	h := headlines[r.Result]
 	data := map[string]any{"Result": r.Result, "Headline": h[0], "Subline": h[1], "Reasons": r.Reasons,
-		"Facts": r.Facts, "Batch": r.Batch, "ScanCount": r.ScanCount, "Input": raw, "Formatted": labelcode.Format(r.Code),
+		"Facts": r.Facts, "Batch": r.Batch, "ScanCount": r.ScanCount, "Input": raw, "CodeGroups": strings.Split(labelcode.Format(r.Code), "-"),
 		"Now": time.Now().In(cst).Format("2006-01-02 15:04"),
 		// An insider's look (owner or bureau): not recorded; ScanCount is the consumer scans so far.
 		"Unrecorded": unrecorded}

@@ -256,6 +256,38 @@ func TestBrowserConsole(t *testing.T) {
 		t.Fatalf("/v/ shows product %q", p)
 	}
 	shot("verify-375.png")
+	// At 375 px the code never breaks inside a group, a date never inside itself, and
+	// nothing runs off the screen.
+	layout, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => {
+		const w = document.documentElement.clientWidth, out = [];
+		const groups = document.querySelectorAll("dd.code .nw");
+		if (groups.length < 3) out.push("code groups: " + groups.length);
+		for (const e of document.querySelectorAll(".nw")) {
+			const r = e.getClientRects();
+			if (r.length !== 1) out.push(e.textContent + " on " + r.length + " lines");
+			else if (r[0].right > w + 0.5) out.push(e.textContent + " runs off the screen");
+		}
+		if (document.querySelectorAll("dd .nw, footer .nw").length < groups.length + 2) out.push("dates are not kept whole");
+		return out.join("; ");
+	})()`))
+	if err != nil || layout != "" {
+		t.Fatalf("/v/ at 375 px: %s %v", layout, err)
+	}
+
+	// The report at phone width: no chart text below 11 CSS px.
+	do("report at phone width", chromedp.Navigate(base+"/console/report"), chromedp.WaitVisible(chromedp.CSS(`svg.chart`)))
+	smallest, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`(() => {
+		let min = 1e9;
+		for (const t of document.querySelectorAll("svg.chart text")) {
+			const svg = t.ownerSVGElement, scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+			min = Math.min(min, parseFloat(getComputedStyle(t).fontSize) * scale);
+		}
+		return min;
+	})()`))
+	if err != nil || smallest < 11 || smallest > 1e8 {
+		t.Fatalf("report at 375 px: the smallest chart text is %.1f CSS px (%v)", smallest, err)
+	}
+	shot("console-report-375.png")
 
 	// The queue at phone width too, for the README.
 	do("queue at phone width", chromedp.Navigate(base+"/console/queue?status=approved"), chromedp.WaitVisible(chromedp.CSS(`table`)))

@@ -17,22 +17,30 @@ type series struct {
 	Values []int64
 }
 
-// niceMax rounds v up to 1, 2 or 5 times a power of ten, so the grid lines fall on round
-// numbers.
+// niceMax rounds v up to the next of 1, 1.2, 1.6, 2, 2.4, 3, 4, 5, 6, 8 or 10 times a power
+// of ten: a quarter of each is round, so the four grid lines fall on round numbers, and the
+// axis ends close above the data (2100 gets 2400, not 5000).
 func niceMax(v int64) int64 {
 	if v <= 0 {
 		return 1
 	}
-	p := int64(1)
-	for p*10 <= v {
+	if v <= 10 {
+		for _, m := range []int64{1, 2, 4, 8, 10} {
+			if m >= v {
+				return m
+			}
+		}
+	}
+	p := int64(1) // a power of ten with p*10 <= v
+	for p*100 <= v {
 		p *= 10
 	}
-	for _, m := range []int64{1, 2, 5, 10} {
+	for _, m := range []int64{10, 12, 16, 20, 24, 30, 40, 50, 60, 80, 100} {
 		if m*p >= v {
 			return m * p
 		}
 	}
-	return 10 * p
+	return 100 * p
 }
 
 // barChart draws grouped vertical bars: one group per label, one bar per series. format
@@ -50,6 +58,11 @@ func barChart(title string, labels []string, ss []series, format func(int64) str
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 %d %d" role="img" aria-label="%s" xmlns="http://www.w3.org/2000/svg">`, w, h, esc(title))
 	fmt.Fprintf(&b, `<title>%s</title>`, esc(title))
+	if peak == 0 {
+		// Nothing to draw: say so, rather than axes of 0.0.
+		fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="13" text-anchor="middle" fill="#6b7078">暂无数据</text></svg>`, w/2, h/2)
+		return template.HTML(b.String())
+	}
 	for i := 0; i <= 4; i++ {
 		y := float64(top) + plotH - plotH*float64(i)/4
 		fmt.Fprintf(&b, `<line x1="%d" y1="%.1f" x2="%d" y2="%.1f" stroke="#e3e6e9"/>`, left, y, w-right, y)
