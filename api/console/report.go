@@ -51,15 +51,25 @@ func (h *Console) ReportPage(c *gin.Context) error {
 	p, _ := principalOf(c)
 	productID, year, err := h.reportArgs(c)
 	v := h.newView(c, "品牌价值报告", "report")
+	// The years with activity: the list covers all of them, and without ?year= the report
+	// opens on the newest (not an empty current year).
+	active, yerr := h.Reports.Years(c.Request.Context(), p, productID)
+	if yerr != nil {
+		h.log.Warn("console report years", "request_id", c.GetString("request_id"), "err", yerr.Error())
+	}
+	years := yearsUpTo(h.Now().Year(), active)
+	if year == 0 && len(active) > 0 && c.Query("year") == "" {
+		year = active[0]
+	}
 	var s *report.Summary
 	if err == nil {
 		s, err = h.Reports.Summary(c.Request.Context(), p, productID, year)
 	}
 	if err != nil {
-		v.Data = reportData{Products: h.activeProducts(c), Year: year, Product: productID, Years: yearsUpTo(h.Now().Year())}
+		v.Data = reportData{Products: h.activeProducts(c), Year: year, Product: productID, Years: years}
 		return refuse(err, "report.html", v, nil, nil)
 	}
-	d := reportData{S: s, Year: s.Scope.Year, Product: productID, Products: h.activeProducts(c), Years: yearsUpTo(h.Now().Year()),
+	d := reportData{S: s, Year: s.Scope.Year, Product: productID, Products: h.activeProducts(c), Years: years,
 		CSV: fmt.Sprintf("/console/report.csv?year=%d&product_id=%d", s.Scope.Year, productID)}
 	t, pr, ch := s.This, s.Prev, s.Change
 	count := func(n int64) string { return strconv.FormatInt(n, 10) }
@@ -119,9 +129,15 @@ func countryName(code string) string {
 	return code
 }
 
-func yearsUpTo(y int) []int {
-	out := make([]int, 0, 6)
-	for i := y; i > y-6; i-- {
+// yearsUpTo is the year list: this year back to the oldest year with activity, and at least
+// the last six.
+func yearsUpTo(y int, active []int) []int {
+	oldest := y - 5
+	for _, a := range active {
+		oldest = min(oldest, a)
+	}
+	out := make([]int, 0, y-oldest+1)
+	for i := y; i >= oldest; i-- {
 		out = append(out, i)
 	}
 	return out

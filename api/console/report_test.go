@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"gimark/internal/apitest"
 )
@@ -87,5 +88,34 @@ func TestConsoleReportRefusesAJunkYear(t *testing.T) {
 			t.Fatal("a junk year still showed a report")
 		}
 		c.get("/console/report.csv?year=abc").must(t, http.StatusUnprocessableEntity, "请填写年份，如 2021。")
+	})
+}
+
+// TestConsoleReportOpensOnTheLatestYearWithData: with activity only years ago, the report
+// opens on that year (not an empty current year) and the year list reaches back to it, for
+// the bureau and for the enterprise.
+func TestConsoleReportOpensOnTheLatestYearWithData(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		now := e.Clock.Now()
+		old := now.Year() - 7
+		e.Clock.Set(time.Date(old, 6, 1, 9, 0, 0, 0, time.UTC))
+		ent := e.Enterprise("goji1")
+		rev := e.Reviewer("rev1")
+		prod := e.Product("靖远枸杞")
+		e.Approved(ent, prod, rev)
+		row := map[string]any{"product_id": prod, "period": fmt.Sprintf("%d-03", old), "channel": "online", "platform": "tmall", "amount_cny": "4321.00", "quantity_kg": "10"}
+		if r := e.Do(apitest.Request{Method: "PUT", Path: "/api/v1/sales-records", Token: ent.Token, Body: map[string]any{"records": []any{row}}}); r.Code != http.StatusOK && r.Code != http.StatusCreated {
+			t.Fatalf("put sales: %d %s", r.Code, r.Body)
+		}
+		e.Clock.Set(now)
+
+		for _, user := range []string{rev.Username, ent.Username} {
+			c := newClient(t, e)
+			c.mustLogin(user, apitest.Password)
+			p := c.get("/console/report")
+			p.must(t, 200, fmt.Sprintf(`<option value="%d" selected>`, old), fmt.Sprintf(`<option value="%d">`, now.Year()), "3月：0.4", "<svg")
+			// Asking for this year still shows this year.
+			c.get(fmt.Sprintf("/console/report?year=%d", now.Year())).must(t, 200, fmt.Sprintf(`<option value="%d" selected>`, now.Year()))
+		}
 	})
 }

@@ -19,6 +19,7 @@ type Store interface {
 	SalesGroups(ctx context.Context, sc model.ReportScope) ([]model.SalesGroup, error)
 	Producers(ctx context.Context, sc model.ReportScope) (int64, error)
 	ProductByID(ctx context.Context, id int64) (*model.Product, error)
+	ReportYears(ctx context.Context, sc model.ReportScope) ([]int, error)
 }
 
 // Service builds reports.
@@ -147,6 +148,30 @@ func (s *Service) Summary(ctx context.Context, p model.Principal, productID int6
 	// History keeps only years with data, so a young dataset does not show empty years.
 	for len(out.History) > 1 && empty(out.History[0]) {
 		out.History = out.History[1:]
+	}
+	return out, nil
+}
+
+// Years lists the years from 2000 to this one, newest first, in which the caller's scope has
+// activity (sales, approvals, label orders): the report opens on the newest of them.
+func (s *Service) Years(ctx context.Context, p model.Principal, productID int64) ([]int, error) {
+	sc := model.ReportScope{ProductID: productID}
+	if !p.IsStaff() {
+		if p.EnterpriseID == 0 {
+			return nil, model.Errorf(model.KindForbidden, "no enterprise")
+		}
+		sc.EnterpriseID = p.EnterpriseID
+	}
+	years, err := s.store.ReportYears(ctx, sc)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now().UTC().Year()
+	out := years[:0]
+	for _, y := range years {
+		if y >= 2000 && y <= now {
+			out = append(out, y)
+		}
 	}
 	return out, nil
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"sort"
 	"time"
 
 	"gorm.io/gorm"
@@ -115,4 +116,45 @@ func (s *Store) Producers(ctx context.Context, sc model.ReportScope) (int64, err
 	err := filingScope(s.rdb.WithContext(ctx).Table("filings AS f"), sc, "f.").Where("f.approved_at IS NOT NULL").
 		Select("COUNT(DISTINCT f.enterprise_id)").Scan(&n).Error
 	return n, translate(err, "report")
+}
+
+// ReportYears lists the years, newest first, in which the scope has activity: sales
+// reported for one of its months, a filing approved, or a label batch ordered. The console
+// opens its report on the newest and offers all of them.
+func (s *Store) ReportYears(ctx context.Context, sc model.ReportScope) ([]int, error) {
+	db := s.rdb.WithContext(ctx)
+	seen := map[int]bool{}
+	var periods []int
+	q := db.Model(&model.SalesRecord{})
+	if sc.ProductID != 0 {
+		q = q.Where("product_id = ?", sc.ProductID)
+	}
+	if sc.EnterpriseID != 0 {
+		q = q.Where("enterprise_id = ?", sc.EnterpriseID)
+	}
+	if err := q.Distinct("period").Pluck("period", &periods).Error; err != nil {
+		return nil, translate(err, "report")
+	}
+	for _, p := range periods {
+		seen[p/100] = true
+	}
+	var times []time.Time
+	if err := filingScope(db.Table("filings AS f"), sc, "f.").Where("f.approved_at IS NOT NULL").
+		Pluck("f.approved_at", &times).Error; err != nil {
+		return nil, translate(err, "report")
+	}
+	var batches []time.Time
+	if err := filingScope(db.Table("label_batches AS b").Joins("JOIN filings f ON f.id = b.filing_id"), sc, "f.").
+		Pluck("b.created_at", &batches).Error; err != nil {
+		return nil, translate(err, "report")
+	}
+	for _, t := range append(times, batches...) {
+		seen[t.UTC().Year()] = true
+	}
+	out := make([]int, 0, len(seen))
+	for y := range seen {
+		out = append(out, y)
+	}
+	sort.Sort(sort.Reverse(sort.IntSlice(out)))
+	return out, nil
 }
