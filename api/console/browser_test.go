@@ -99,6 +99,7 @@ func TestBrowserConsole(t *testing.T) {
 		t.Fatalf("upload: %d", r.Code)
 	}
 	e.Act(ent.Token, id, "submit", nil, 200)
+	draft := e.Draft(ent, e.Product("会宁胡麻油"))
 
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(bin), chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
@@ -219,6 +220,22 @@ func TestBrowserConsole(t *testing.T) {
 	if !strings.HasPrefix(strings.ToLower(url), strings.ToLower(base)+"/v/") {
 		t.Fatalf("label url %q", url)
 	}
+
+	// A document over the upload limit: the filing page again, the refusal next to the file.
+	big := filepath.Join(t.TempDir(), "big.pdf")
+	if err := os.WriteFile(big, append(append([]byte{}, pdf...), make([]byte, 3<<20)...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	do("enterprise uploads a file over the limit",
+		chromedp.Navigate(fmt.Sprintf("%s/console/filings/%d", base, draft)),
+		chromedp.WaitVisible(chromedp.CSS(`form.upload`)),
+		chromedp.SetUploadFiles(chromedp.CSS(`#file`), []string{big}),
+		chromedp.Click(chromedp.CSS(`form.upload button`)),
+		chromedp.WaitVisible(chromedp.CSS(`form.upload .field-error`)))
+	if s := text("form.upload .field-error"); !strings.Contains(s, "文件超过上传大小限制") {
+		t.Fatalf("upload over the limit: %q", s)
+	}
+	shot("console-upload-413.png")
 
 	// A year and a half of the enterprise's sales, through the API, for the report page.
 	now := e.Clock.Now()

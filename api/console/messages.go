@@ -80,8 +80,8 @@ var messages = map[model.Code]string{
 	"file_too_large":           "文件超过上传大小限制。",
 	"validation_failed":        "请按提示修改后再提交。",
 	"invalid_transition":       "当前状态为「{1}」，不能「{0}」。",
-	"filing_not_approved":      "只有已核准的申请才能订购标签。",
-	"quota_exceeded":           "超出本年度标签配额。",
+	"filing_not_approved":      "只有已核准的申请才能订购标签，这份申请当前为「{0}」。",
+	"quota_exceeded":           "超出本年度标签配额：配额 {0} 枚，今年已发放 {1} 枚。",
 	"live_filing_exists":       "该产品已有一份进行中的申请。",
 	"already_voided":           "已经作废。",
 	"duplicate":                "与现有记录重复。",
@@ -196,9 +196,9 @@ func words(text string, args []any) (string, bool) {
 
 func asModel(err error, me **model.Error) bool { return errors.As(err, me) }
 
-// errorMessage is the Chinese sentence for a refusal. When the words for the code cannot
-// name the specifics (no Args), the service's own English detail is kept after them,
-// because it often says which state or number the refusal is about.
+// errorMessage is the Chinese sentence for a refusal: the words for its code, filled with
+// its Args (the state, the numbers), else the words for its kind. The service's English
+// message is for API users and never shown here.
 func errorMessage(err error) string {
 	var me *model.Error
 	if !asModel(err, &me) {
@@ -211,16 +211,10 @@ func errorMessage(err error) string {
 	}
 	if text, ok := messages[model.Code(me.MachineCode())]; ok {
 		if out, ok := words(text, args); ok {
-			if len(args) > 0 || me.Kind == model.KindInvalid || me.Msg == "" {
-				return out
-			}
-			return out + "（" + me.Msg + "）"
+			return out
 		}
 	}
 	out, _ := words(messages[model.Code(me.Kind)], args)
-	if me.Msg != "" && me.Kind != model.KindInvalid && me.Kind != model.KindRateLimited {
-		return out + "（" + me.Msg + "）"
-	}
 	return out
 }
 

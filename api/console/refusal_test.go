@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -25,7 +26,17 @@ func isPage(t *testing.T, what string, p *page, code int, want ...string) {
 			t.Fatalf("%s: the page lacks %q: %.1500s", what, w, p.Body)
 		}
 	}
+	for _, m := range errorText.FindAllStringSubmatch(p.Body, -1) {
+		if english.MatchString(m[1]) {
+			t.Fatalf("%s: English in the error %q", what, m[1])
+		}
+	}
 }
+
+var (
+	errorText = regexp.MustCompile(`class="(?:error|field-error)"[^>]*>([^<]*)<`)
+	english   = regexp.MustCompile(`[A-Za-z]{2,} [A-Za-z]{2,}`)
+)
 
 // TestConsoleRefusalsArePages: every refusal on a console path is the console's page with
 // the Chinese words, next to the field where there is one: unknown pages (404), a wrong

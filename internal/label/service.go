@@ -176,11 +176,11 @@ func (s *Service) OrderItem(ctx context.Context, p model.Principal, filingID int
 	check := func(f *model.Filing, issued int64) error {
 		if f.Status != model.StatusApproved {
 			return &model.Error{Kind: model.KindConflict, Code: "filing_not_approved",
-				Msg: "labels can be ordered only for an approved filing; this one is " + string(f.Status)}
+				Msg: "labels can be ordered only for an approved filing; this one is " + string(f.Status), Args: []any{f.Status}}
 		}
 		if f.LabelQuota != nil && issued+int64(quantity) > *f.LabelQuota {
 			return &model.Error{Kind: model.KindConflict, Code: "quota_exceeded",
-				Msg: fmt.Sprintf("the yearly label quota is %d; %d were issued this year", *f.LabelQuota, issued)}
+				Msg: fmt.Sprintf("the yearly label quota is %d; %d were issued this year", *f.LabelQuota, issued), Args: []any{*f.LabelQuota, issued}}
 		}
 		return nil
 	}
