@@ -291,6 +291,17 @@ func TestBrowserConsole(t *testing.T) {
 		t.Fatalf("/v/ at 375 px: %s %v", layout, err)
 	}
 
+	// A damaged link and the bare address: Chinese pages, the form empty.
+	do("a damaged label link", chromedp.Navigate(url+"/extra"), chromedp.WaitVisible(chromedp.CSS(`form[action="/v"]`)))
+	shot("verify-near-miss-375.png")
+	do("the entry form", chromedp.Navigate(base+"/v/"), chromedp.WaitVisible(chromedp.CSS(`#code`)))
+	if v, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("#code").value`)); err != nil || v != "" {
+		t.Fatalf("/v/ pre-fills %q (%v)", v, err)
+	}
+	shot("verify-entry-375.png")
+	do("the landing page", chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.CSS(`a[href="/console"]`)))
+	shot("landing-375.png")
+
 	// The report at phone width: no chart text below 11 CSS px.
 	do("report at phone width", chromedp.Navigate(base+"/console/report"), chromedp.WaitVisible(chromedp.CSS(`svg.chart`)))
 	smallest, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`(() => {
