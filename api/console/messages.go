@@ -209,12 +209,20 @@ func errorMessage(err error) string {
 		wait := max(me.RetryAfter, time.Second)
 		args = []any{int(math.Ceil(wait.Minutes())), int(math.Ceil(wait.Seconds()))}
 	}
-	if text, ok := messages[model.Code(me.MachineCode())]; ok {
-		if out, ok := words(text, args); ok {
-			return out
+	out, ok := "", false
+	if text, found := messages[model.Code(me.MachineCode())]; found {
+		out, ok = words(text, args)
+	}
+	if !ok {
+		out, _ = words(messages[model.Code(me.Kind)], args)
+	}
+	if me.Kind != model.KindInvalid {
+		// A refusal of the whole request that still names fields (documents missing): the
+		// words for each, after the refusal's own.
+		for _, f := range me.Fields {
+			out += fieldMessage(f)
 		}
 	}
-	out, _ := words(messages[model.Code(me.Kind)], args)
 	return out
 }
 
