@@ -180,7 +180,7 @@ func TestConsoleCSRF(t *testing.T) {
 		// The upload form checks the token in its first part.
 		oc := newClient(t, e)
 		oc.mustLogin(ent.Username, apitest.Password)
-		draft := e.Draft(ent, e.Product("景泰枸杞"))
+		draft := e.BareDraft(ent, e.Product("景泰枸杞"))
 		oc.upload(draft, "", "other", "a.pdf", pdf).must(t, http.StatusForbidden)
 		oc.upload(draft, "forged", "other", "a.pdf", pdf).must(t, http.StatusForbidden)
 

@@ -59,6 +59,9 @@ func TestConsoleFilingWorkflow(t *testing.T) {
 		}
 		ec.upload(id, ec.token(page), "business_license", "a.txt", []byte("plain text")).must(t, http.StatusUnsupportedMediaType, "只接受 PDF、JPEG 或 PNG 文件")
 		ec.upload(id, ec.token(page), "business_license", "营业执照.pdf", pdf).must(t, http.StatusSeeOther)
+		// Submitting without the origin proof: refused, and the page says which document is missing.
+		ec.submit(page, page+"/transition", url.Values{"action": {"submit"}}).must(t, http.StatusConflict, "提交前须上传所需材料：缺少产地证明。")
+		ec.upload(id, ec.token(page), "origin_proof", "产地证明.pdf", pdf).must(t, http.StatusSeeOther)
 		ec.submit(page, page+"/transition", url.Values{"action": {"submit"}}).must(t, http.StatusSeeOther)
 		ec.get(page).must(t, 200, "待审核", "营业执照.pdf", "130000.000 千克")
 		ec.get(page+"/edit").must(t, 200, "当前状态为")
