@@ -249,11 +249,15 @@ func New(d Deps) *gin.Engine {
 	con.GET("/catalog", signedIn, a.handle(page.CatalogPage))
 	con.GET("/filings/:id", signedIn, a.handle(page.FilingPage))
 	con.POST("/filings/:id/transition", signedIn, csrf, a.handle(page.Transition))
+	con.GET("/filings/:id/confirm", signedIn, a.handle(page.ConfirmTransition)) // cancel, revoke
 	con.GET("/filings/:id/documents/:doc_id", signedIn, a.handle(page.Document))
 	if d.Labels != nil {
 		con.GET("/batches/:id", signedIn, a.handle(page.BatchPage))
 		con.GET("/labels/:code/qr.png", signedIn, a.handle(page.QRPNG))
 		con.GET("/labels/:code/qr.svg", signedIn, a.handle(page.QRSVG))
+		// Voiding a whole batch: the owner or a reviewer, after the confirmation page.
+		con.GET("/batches/:id/void", signedIn, entOrRev, a.handle(page.ConfirmVoidBatch))
+		con.POST("/batches/:id/void", signedIn, entOrRev, csrf, a.handle(page.VoidBatch))
 	}
 	if d.Reports != nil {
 		con.GET("/report", signedIn, a.handle(page.ReportPage))

@@ -101,7 +101,7 @@ var notices = map[string]string{
 	"suspend": "已暂停使用。", "reinstate": "已恢复使用。", "revoke": "已撤销核准。",
 	"submit": "已提交审核。", "withdraw": "已撤回申请。", "cancel": "已注销。",
 	"create": "申请草稿已保存，请上传材料后提交审核。", "update": "修改已保存。", "upload": "材料已上传。",
-	"product": "产品已保存。", "order": "标签批次已生成。",
+	"product": "产品已保存。", "order": "标签批次已生成。", "void": "标签批次已作废。",
 	"sales_created": "已填报。", "sales_replaced": "已更正：新数字替换了原数字，原数字留存在历史中。", "sales_upload": "文件已导入。",
 }
 
@@ -119,6 +119,7 @@ type filingPage struct {
 	Docs       []model.Document
 	Events     []model.FilingEvent
 	Actions    []actionView
+	Dangerous  []actionView // cannot be undone: each opens a confirmation page
 	Owner      bool
 	Editable   bool
 	CanOrder   bool
@@ -153,7 +154,9 @@ func (h *Console) loadFiling(c *gin.Context, id int64) (*filingPage, error) {
 	for _, a := range actionOrder {
 		t := model.Transitions[a]
 		mine := t.By == model.RoleEnterprise && d.Owner || t.By == model.RoleReviewer && p.Role == model.RoleReviewer
-		if mine && t.Allows(f.Status) {
+		if mine && t.Allows(f.Status) && confirmActions[a] {
+			d.Dangerous = append(d.Dangerous, actionView{Action: a, Danger: true})
+		} else if mine && t.Allows(f.Status) {
 			d.Actions = append(d.Actions, actionView{Action: a, NeedsReason: t.NeedsReason, Quota: a == model.ActApprove,
 				Danger: t.NeedsReason || t.To.Terminal()})
 		}
@@ -218,6 +221,10 @@ func (h *Console) Transition(c *gin.Context) error {
 		in.LabelQuota = &n
 	}
 	if _, err := h.Filings.Transition(c.Request.Context(), p, id, in); err != nil {
+		if confirmActions[action] {
+			v.Title = "确认" + actionNames[action]
+			return h.refusedOnConfirm(c, id, action, v, err)
+		}
 		return h.refusedOnFiling(c, id, v, err, nil)
 	}
 	c.Redirect(http.StatusSeeOther, "/console/filings/"+strconv.FormatInt(id, 10)+"?done="+doneKey(string(action)))

@@ -49,6 +49,8 @@ type batchData struct {
 	F      *model.Filing
 	Owner  bool
 	Sample []labelRow
+	// CanVoid: the owner or a reviewer may void an active batch (label.Service.VoidBatch).
+	CanVoid bool
 }
 
 // errEnough stops the CSV stream once the page has the rows it shows.
@@ -86,6 +88,7 @@ func (h *Console) BatchPage(c *gin.Context) error {
 		return err
 	}
 	d := batchData{B: b, F: f, Owner: p.OwnsEnterprise(f.EnterpriseID)}
+	d.CanVoid = b.Status == model.LabelActive && (d.Owner || p.Role == model.RoleReviewer)
 	if d.Owner {
 		// The first rows of the batch's own CSV: the same codes and URLs the printer gets.
 		w := &firstRows{limit: 10}
