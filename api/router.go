@@ -246,6 +246,10 @@ func New(d Deps) *gin.Engine {
 	// Signed in, any role. Object checks (owner, reviewer) are the services'.
 	con.GET("", signedIn, a.handle(page.Home))
 	con.POST("/logout", signedIn, csrf, a.handle(page.Logout))
+	// The password: every user changes their own (as POST /api/v1/me/password; a sign-in with
+	// a one-time password is held here until it is changed), an admin resets another's.
+	con.GET("/password", signedIn, a.handle(page.PasswordForm))
+	con.POST("/password", signedIn, csrf, a.handle(page.ChangePassword))
 	con.GET("/catalog", signedIn, a.handle(page.CatalogPage))
 	con.GET("/filings/:id", signedIn, a.handle(page.FilingPage))
 	con.POST("/filings/:id/transition", signedIn, csrf, a.handle(page.Transition))
@@ -275,6 +279,8 @@ func New(d Deps) *gin.Engine {
 	con.POST("/catalog", signedIn, admin, csrf, a.handle(page.CreateProduct))
 	con.GET("/catalog/:id/edit", signedIn, admin, a.handle(page.ProductForm))
 	con.POST("/catalog/:id", signedIn, admin, csrf, a.handle(page.UpdateProduct))
+	con.GET("/users", signedIn, admin, a.handle(page.UsersPage))
+	con.POST("/users/password-reset", signedIn, admin, csrf, a.handle(page.ResetPassword))
 
 	// Enterprises. Multipart uploads: the handler checks the CSRF token, the form's first part.
 	con.GET("/filings", signedIn, ent, a.handle(page.MyFilings))

@@ -47,6 +47,7 @@ const (
 	FieldWrongPassword  Code = "wrong_password"  // the current password given is not the account's
 	FieldSamePassword   Code = "same_password"   // the new password is the current one
 	FieldRole           Code = "role"            // not a role an admin may create
+	FieldUnknownUser    Code = "unknown_user"    // no account has this username
 
 	FieldProductKind     Code = "product_kind"     // not a GI protection type
 	FieldUnknownProduct  Code = "unknown_product"  // no such product in the catalog

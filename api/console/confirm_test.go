@@ -63,7 +63,9 @@ func TestConsoleDestructiveActionsAsk(t *testing.T) {
 		rc.get(page2).must(t, 200, "已撤销", "以假充真")
 
 		// Voiding a whole batch: the batch page links to the confirmation; the count is the batch's.
-		var list struct{ Items []struct{ ID, Quantity int64 } }
+		var list struct {
+			Items []struct{ ID, Quantity int64 }
+		}
 		e.Get(fmt.Sprintf("/api/v1/label-batches?filing_id=%d", id), ent.Token).JSON(t, &list)
 		var batch int64
 		for _, b := range list.Items {

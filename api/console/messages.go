@@ -129,6 +129,7 @@ var messages = map[model.Code]string{
 	model.FieldWrongPassword:    "当前密码不正确。",
 	model.FieldSamePassword:     "新密码不能与当前密码相同。",
 	model.FieldRole:             "须为审核人员或管理员。",
+	model.FieldUnknownUser:      "没有这个用户名的账号。",
 	model.FieldProductKind:      "请选择保护类型。",
 	model.FieldUnknownProduct:   "目录中没有这个产品。",
 	model.FieldRetiredProduct:   "该产品已停用。",

@@ -213,6 +213,11 @@ func (h *Console) Require(c *gin.Context) error {
 	}
 	setPrincipal(c, p)
 	h.sessions.prepareCSRF(c)
+	if p.MustChangePassword && !mustChangeAllowed[c.Request.URL.Path] {
+		// A one-time password: every page waits until the user has chosen a new one.
+		c.Redirect(http.StatusSeeOther, PasswordRoute)
+		c.Abort()
+	}
 	return nil
 }
 

@@ -307,6 +307,19 @@ func (s *Service) ResetPassword(ctx context.Context, actor model.Principal, user
 	return password, nil
 }
 
+// FindUser returns the account named username, for an admin: the console's password reset
+// names the account by its username. An unknown name is a field error on username.
+func (s *Service) FindUser(ctx context.Context, actor model.Principal, username string) (*model.User, error) {
+	if actor.Role != model.RoleAdmin {
+		return nil, model.Errorf(model.KindForbidden, "only an admin may look up accounts")
+	}
+	u, err := s.store.UserByUsername(ctx, NormalizeUsername(username))
+	if model.KindOf(err) == model.KindNotFound {
+		return nil, model.Invalid("username", model.FieldUnknownUser, "no account has this username")
+	}
+	return u, err
+}
+
 // SetPassword sets username's password from the command line (`gimark passwd`), for an
 // operator who lost the admin password: same rules as registration, every sign-in of the
 // account revoked, audited without an actor.
