@@ -259,6 +259,8 @@ func New(d Deps) *gin.Engine {
 		con.GET("/batches/:id", signedIn, a.handle(page.BatchPage))
 		con.GET("/labels/:code/qr.png", signedIn, a.handle(page.QRPNG))
 		con.GET("/labels/:code/qr.svg", signedIn, a.handle(page.QRSVG))
+		// 查询页 for the owner and the bureau: the consumer's page, not recorded as a scan.
+		con.GET("/labels/:code/verify", signedIn, a.verifyLimit(verifyLimit, true), a.handle(a.consoleVerify))
 		// Voiding a whole batch: the owner or a reviewer, after the confirmation page.
 		con.GET("/batches/:id/void", signedIn, entOrRev, a.handle(page.ConfirmVoidBatch))
 		con.POST("/batches/:id/void", signedIn, entOrRev, csrf, a.handle(page.VoidBatch))

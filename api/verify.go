@@ -192,6 +192,26 @@ func (a *app) verifyHTML(c *gin.Context) error { return a.verifyPage(c, c.Param(
 
 func (a *app) verifyPage(c *gin.Context, raw string) error {
 	ctx, unrecorded := a.verifyContext(c)
+	return a.renderVerify(c, ctx, unrecorded, raw)
+}
+
+// consoleVerify is the console's 查询页 link (/console/labels/{code}/verify): the console's
+// cookies never reach /v/ (their path is /console), so the console's signed-in user is known
+// here. The label's owner and the bureau see the consumer's page without it being recorded;
+// anyone else is sent to /v/ as a consumer.
+func (a *app) consoleVerify(c *gin.Context) error {
+	p, code := principal(c), c.Param("code")
+	ctx := c.Request.Context()
+	if !(p.IsStaff() || p.Role == model.RoleEnterprise && a.Labels.Owns(ctx, p, code)) {
+		c.Redirect(http.StatusSeeOther, "/v/"+url.PathEscape(code))
+		return nil
+	}
+	return a.renderVerify(c, verify.Unrecorded(ctx), true, code)
+}
+
+// renderVerify verifies raw in ctx and shows the consumer's page; unrecorded says the look
+// is an insider's (the page then shows the consumer scans so far, not "this is scan N").
+func (a *app) renderVerify(c *gin.Context, ctx context.Context, unrecorded bool, raw string) error {
 	r, err := a.Verify.Verify(ctx, raw, c.ClientIP(), c.Request.UserAgent())
 	if err != nil {
 		return err
