@@ -110,6 +110,9 @@ type actionView struct {
 	NeedsReason bool
 	Quota       bool
 	Danger      bool
+	// Missing are the documents a submission still lacks (model.MissingDocuments): the
+	// submit button says so and is disabled until they are uploaded.
+	Missing []model.DocumentKind
 }
 
 type filingPage struct {
@@ -157,8 +160,12 @@ func (h *Console) loadFiling(c *gin.Context, id int64) (*filingPage, error) {
 		if mine && t.Allows(f.Status) && confirmActions[a] {
 			d.Dangerous = append(d.Dangerous, actionView{Action: a, Danger: true})
 		} else if mine && t.Allows(f.Status) {
-			d.Actions = append(d.Actions, actionView{Action: a, NeedsReason: t.NeedsReason, Quota: a == model.ActApprove,
-				Danger: t.NeedsReason || t.To.Terminal()})
+			av := actionView{Action: a, NeedsReason: t.NeedsReason, Quota: a == model.ActApprove,
+				Danger: t.NeedsReason || t.To.Terminal()}
+			if a == model.ActSubmit {
+				av.Missing = model.MissingDocuments(docs)
+			}
+			d.Actions = append(d.Actions, av)
 		}
 	}
 	if h.Labels != nil && (d.Owner || p.IsStaff()) {

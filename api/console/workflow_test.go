@@ -47,7 +47,8 @@ func TestConsoleFilingWorkflow(t *testing.T) {
 		form.Set("annual_output_kg", "120000.5")
 		id := idFrom(t, ec.submit("/console/filings/new", "/console/filings", form))
 		page := fmt.Sprintf("/console/filings/%d", id)
-		ec.get(page).must(t, 200, "草稿", "120000.500 千克", "换标")
+		// No documents yet: the submit button says which are missing and is disabled.
+		ec.get(page).must(t, 200, "草稿", "120000.500 千克", "换标", "提交前还须上传：营业执照、产地证明", `disabled aria-describedby="missing-docs">提交审核（缺少材料）`)
 
 		// A second live filing for the product: the service's 409, shown on the form.
 		ec.submit("/console/filings/new", "/console/filings", form).must(t, http.StatusConflict, "该产品已有一份进行中的申请", `value="靖远县五合镇白茨林村"`)
@@ -59,9 +60,13 @@ func TestConsoleFilingWorkflow(t *testing.T) {
 		}
 		ec.upload(id, ec.token(page), "business_license", "a.txt", []byte("plain text")).must(t, http.StatusUnsupportedMediaType, "只接受 PDF、JPEG 或 PNG 文件")
 		ec.upload(id, ec.token(page), "business_license", "营业执照.pdf", pdf).must(t, http.StatusSeeOther)
+		ec.get(page).must(t, 200, "提交前还须上传：产地证明（")
 		// Submitting without the origin proof: refused, and the page says which document is missing.
 		ec.submit(page, page+"/transition", url.Values{"action": {"submit"}}).must(t, http.StatusConflict, "提交前须上传所需材料：缺少产地证明。")
 		ec.upload(id, ec.token(page), "origin_proof", "产地证明.pdf", pdf).must(t, http.StatusSeeOther)
+		if p := ec.get(page); strings.Contains(p.Body, "提交前还须上传") || strings.Contains(p.Body, "disabled") || !strings.Contains(p.Body, `<button type="submit">提交审核</button>`) {
+			t.Fatalf("submit still held back with both documents: %.3000s", p.Body)
+		}
 		ec.submit(page, page+"/transition", url.Values{"action": {"submit"}}).must(t, http.StatusSeeOther)
 		ec.get(page).must(t, 200, "待审核", "营业执照.pdf", "130000.000 千克")
 		ec.get(page+"/edit").must(t, 200, "当前状态为")
