@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"encoding/csv"
 	"errors"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
 
+	"gimark/internal/label"
 	"gimark/internal/labelcode"
 	"gimark/model"
 )
@@ -49,6 +51,9 @@ type batchData struct {
 	F      *model.Filing
 	Owner  bool
 	Sample []labelRow
+	MM     string // the printed size of the SVG links, millimetres
+	// BaseURL is where the batch's labels point (recorded when it was ordered).
+	BaseURL string
 	// CanVoid: the owner or a reviewer may void an active batch (label.Service.VoidBatch).
 	CanVoid bool
 }
@@ -105,6 +110,19 @@ func (h *Console) BatchPage(c *gin.Context) error {
 	}
 	v := h.newView(c, "标签批次 #"+itoa(id), "filings")
 	v.Notice = notices[c.Query("done")]
+	d.MM = "25"
+	if c.Query("mm") != "" {
+		v.Form["mm"] = c.Query("mm")
+		if _, err := queryMM(c); err != nil {
+			formError(v, err, nil)
+			v.Error = ""
+		} else {
+			d.MM = strings.TrimSpace(c.Query("mm"))
+		}
+	}
+	if b.PublicBaseURL != nil {
+		d.BaseURL = *b.PublicBaseURL
+	}
 	v.Data = d
 	return h.render(c, http.StatusOK, "batch.html", v)
 }
@@ -170,16 +188,42 @@ func (h *Console) QRPNG(c *gin.Context) error {
 
 func (h *Console) QRSVG(c *gin.Context) error {
 	p, _ := principalOf(c)
-	b, err := h.Labels.SVG(c.Request.Context(), p, c.Param("code"))
+	mm, err := queryMM(c)
+	if err != nil {
+		return err
+	}
+	// With ?mm= the SVG carries its printed size in millimetres (label.Service.SVGSized checks
+	// the range), as GET /api/v1/labels/{code}/qr.svg?mm= does.
+	b, err := h.Labels.SVGSized(c.Request.Context(), p, c.Param("code"), 256, mm)
 	if err != nil {
 		return err
 	}
 	c.Header("Cache-Control", "private, max-age=86400")
 	if code, err := labelcode.Parse(c.Param("code")); err == nil && c.Query("download") == "1" {
-		c.Header("Content-Disposition", "attachment; filename="+code+".svg")
+		name := code
+		if mm != 0 {
+			name += "-" + strconv.FormatFloat(mm, 'f', -1, 64) + "mm"
+		}
+		c.Header("Content-Disposition", "attachment; filename="+name+".svg")
 	}
 	c.Data(http.StatusOK, "image/svg+xml", b)
 	return nil
+}
+
+// queryMM reads the optional printed size ?mm= (0 when absent).
+func queryMM(c *gin.Context) (float64, error) {
+	v := strings.TrimSpace(c.Query("mm"))
+	if v == "" {
+		return 0, nil
+	}
+	mm, err := strconv.ParseFloat(v, 64)
+	if err != nil || math.IsNaN(mm) || math.IsInf(mm, 0) {
+		return 0, model.Invalid("mm", model.FieldNumber, "must be a number of millimetres")
+	}
+	if mm < label.MinSVGMillimetres || mm > label.MaxSVGMillimetres {
+		return 0, model.Invalid("mm", model.FieldMillimetres, "must be from %d to %d millimetres", label.MinSVGMillimetres, label.MaxSVGMillimetres)
+	}
+	return mm, nil
 }
 
 type signalsData struct {
