@@ -231,7 +231,7 @@ func New(d Deps) *gin.Engine {
 	// console's page (a.pages). The guards: page.Require signs in (or sends to the sign-in
 	// page), page.CSRF checks every form, and the role checks are the API's.
 	page := console.New(console.Deps{Log: a.log, Accounts: d.Accounts, Enterprises: d.Enterprises, Catalog: d.Catalog,
-		Filings: d.Filings, Labels: d.Labels, Signals: d.Signals, Sales: d.Sales, Reports: d.Reports,
+		Filings: d.Filings, Labels: d.Labels, TradeItems: d.TradeItems, Signals: d.Signals, Sales: d.Sales, Reports: d.Reports,
 		Key: d.ConsoleKey, TrustedProxies: d.TrustedProxies, Now: d.Now})
 	a.pages = page
 	con := r.Group("/console", console.Headers())
@@ -293,6 +293,9 @@ func New(d Deps) *gin.Engine {
 	con.POST("/filings/:id/documents", signedIn, ent, csrf, a.handle(page.Upload))
 	if d.Labels != nil {
 		con.POST("/filings/:id/batches", signedIn, ent, csrf, a.handle(page.OrderBatch))
+		if d.TradeItems != nil {
+			con.POST("/filings/:id/gtins", signedIn, ent, csrf, a.handle(page.AddGTIN))
+		}
 		con.GET("/batches/:id/codes.csv", signedIn, ent, a.handle(page.CodesCSV))
 		con.GET("/batches/:id/labels.zip", signedIn, ent, a.handle(page.LabelsZip))
 	}

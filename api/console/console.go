@@ -26,6 +26,7 @@ import (
 	"gimark/internal/label"
 	"gimark/internal/report"
 	"gimark/internal/sales"
+	"gimark/internal/tradeitem"
 	"gimark/internal/verify"
 	"gimark/model"
 )
@@ -42,6 +43,7 @@ type Deps struct {
 	Catalog     *catalog.Service
 	Filings     *filing.Service
 	Labels      *label.Service
+	TradeItems  *tradeitem.Service // nil: no GTINs on the filing page
 	Signals     *verify.Signals
 	Sales       *sales.Service  // nil: no sales pages
 	Reports     *report.Service // nil: no report page

@@ -101,7 +101,7 @@ var notices = map[string]string{
 	"suspend": "已暂停使用。", "reinstate": "已恢复使用。", "revoke": "已撤销核准。",
 	"submit": "已提交审核。", "withdraw": "已撤回申请。", "cancel": "已注销。",
 	"create": "申请草稿已保存，请上传材料后提交审核。", "update": "修改已保存。", "upload": "材料已上传。",
-	"product": "产品已保存。", "order": "标签批次已生成。", "void": "标签批次已作废。",
+	"product": "产品已保存。", "order": "标签批次已生成。", "gtin": "GTIN 已登记。", "void": "标签批次已作废。",
 	"sales_created": "已填报。", "sales_replaced": "已更正：新数字替换了原数字，原数字留存在历史中。", "sales_upload": "文件已导入。",
 }
 
@@ -129,6 +129,8 @@ type filingPage struct {
 	Labels     bool
 	Batches    []model.LabelBatch
 	MaxUpload  string
+	GTINs      []model.TradeItem // the filing's GS1 trade items (owner and bureau)
+	CanAddGTIN bool              // the owner of an approved filing records GTINs
 }
 
 // loadFiling gathers what the filing page shows. The buttons offered follow the state
@@ -167,6 +169,12 @@ func (h *Console) loadFiling(c *gin.Context, id int64) (*filingPage, error) {
 			}
 			d.Actions = append(d.Actions, av)
 		}
+	}
+	if h.TradeItems != nil && (d.Owner || p.IsStaff()) {
+		if d.GTINs, err = h.TradeItems.List(ctx, p, id); err != nil {
+			return nil, err
+		}
+		d.CanAddGTIN = d.Owner && f.Status == model.StatusApproved
 	}
 	if h.Labels != nil && (d.Owner || p.IsStaff()) {
 		d.Batches, _, err = h.Labels.List(ctx, p, id, model.Page{Page: 1, PageSize: 100})
@@ -425,3 +433,21 @@ func (h *Console) Document(c *gin.Context) error {
 
 // errUploadTooLarge is an upload cut off by the body limit (http.MaxBytesError).
 var errUploadTooLarge = &model.Error{Kind: model.KindTooLarge, Code: "file_too_large", Msg: "the upload is larger than the limit"}
+
+// AddGTIN records a GTIN under the owner's approved filing through tradeitem.Service.Add
+// (check digit, uniqueness and approval are its rules).
+func (h *Console) AddGTIN(c *gin.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	p, _ := principalOf(c)
+	v := h.newView(c, "申请 #"+itoa(id), "filings")
+	v.Form["action"] = "gtin"
+	v.Form["gtin"], v.Form["description"] = c.PostForm("gtin"), c.PostForm("description")
+	if _, err := h.TradeItems.Add(c.Request.Context(), p, id, strings.TrimSpace(v.Form["gtin"]), strings.TrimSpace(v.Form["description"])); err != nil {
+		return h.refusedOnFiling(c, id, v, err, map[string]string{"gtin": "gtin", "description": "gtin_description"})
+	}
+	c.Redirect(http.StatusSeeOther, "/console/filings/"+itoa(id)+"?done=gtin#gtins")
+	return nil
+}

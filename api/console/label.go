@@ -26,14 +26,16 @@ func (h *Console) OrderBatch(c *gin.Context) error {
 	p, _ := principalOf(c)
 	v := h.newView(c, "申请 #"+itoa(id), "filings")
 	v.Form["action"] = "order"
-	v.Form["quantity"] = c.PostForm("quantity")
+	v.Form["quantity"], v.Form["gtin"], v.Form["lot"] = c.PostForm("quantity"), c.PostForm("gtin"), c.PostForm("lot")
 	n, perr := strconv.Atoi(strings.TrimSpace(v.Form["quantity"]))
 	if perr != nil {
 		return h.refusedOnFiling(c, id, v, model.Invalid("quantity", model.FieldInteger, "must be an integer"), nil)
 	}
-	b, err := h.Labels.Order(c.Request.Context(), p, id, n)
+	// The GTIN (one of the filing's, from a select) and the lot are optional: without them the
+	// batch is as before; label.Service.OrderItem checks both, as for the API.
+	b, err := h.Labels.OrderItem(c.Request.Context(), p, id, n, strings.TrimSpace(v.Form["gtin"]), strings.TrimSpace(v.Form["lot"]))
 	if err != nil {
-		return h.refusedOnFiling(c, id, v, err, nil)
+		return h.refusedOnFiling(c, id, v, err, map[string]string{"gtin": "order_gtin"})
 	}
 	c.Redirect(http.StatusSeeOther, "/console/batches/"+itoa(b.ID)+"?done=order")
 	return nil

@@ -236,6 +236,7 @@ func TestConsoleRouteTable(t *testing.T) {
 			"POST /console/filings":                {"/console/filings", [5]int{303, 403, 403, 403, 403}},
 			"POST /console/filings/:id":            {"/console/filings/:id/filing", [5]int{303, 403, 403, 403, 403}},
 			"POST /console/filings/:id/documents":  {"/console/filings/:id/filing/documents", [5]int{303, 403, 403, 403, 403}},
+			"POST /console/filings/:id/gtins":      {"/console/filings/:id/filing/gtins", [5]int{303, 403, 403, 403, 403}},
 			"POST /console/filings/:id/batches":    {"/console/filings/:id/filing/batches", [5]int{303, 403, 403, 403, 403}},
 		}
 		clients := []*client{newClient(t, e), newClient(t, e), newClient(t, e), newClient(t, e), newClient(t, e)}
