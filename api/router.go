@@ -241,6 +241,9 @@ func New(d Deps) *gin.Engine {
 	// Public: the sign-in page and the register of authorized users, limited as the API's.
 	con.GET("/login", optional, a.handle(page.LoginForm))
 	con.POST("/login", a.rateLimit(authLimit), optional, csrf, a.handle(page.Login))
+	// Self-registration of an enterprise: the API's rules (account.Service.Register) and limit.
+	con.GET("/register", optional, a.handle(page.RegisterForm))
+	con.POST("/register", a.rateLimit(authLimit), optional, csrf, a.handle(page.Register))
 	con.GET("/registry", a.rateLimit(publicLimit), optional, a.handle(page.RegistryPage))
 
 	// Signed in, any role. Object checks (owner, reviewer) are the services'.

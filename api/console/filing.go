@@ -101,7 +101,8 @@ var notices = map[string]string{
 	"suspend": "已暂停使用。", "reinstate": "已恢复使用。", "revoke": "已撤销核准。",
 	"submit": "已提交审核。", "withdraw": "已撤回申请。", "cancel": "已注销。",
 	"create": "申请草稿已保存，请上传材料后提交审核。", "update": "修改已保存。", "upload": "材料已上传。",
-	"product": "产品已保存。", "order": "标签批次已生成。", "gtin": "GTIN 已登记。", "void": "标签批次已作废。",
+	"product": "产品已保存。", "order": "标签批次已生成。", "gtin": "GTIN 已登记。",
+	"registered": "注册成功，您已登录。请新建申请。", "void": "标签批次已作废。",
 	"sales_created": "已填报。", "sales_replaced": "已更正：新数字替换了原数字，原数字留存在历史中。", "sales_upload": "文件已导入。",
 }
 

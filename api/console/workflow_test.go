@@ -194,6 +194,8 @@ func TestConsoleRouteTable(t *testing.T) {
 		table := map[string]row{
 			"GET /console/static/console.css":            {"/console/static/console.css", [5]int{200, 200, 200, 200, 200}},
 			"GET /console/login":                         {"/console/login", [5]int{200, 303, 303, 303, 303}},
+			"GET /console/register":                      {"/console/register", [5]int{200, 303, 303, 303, 303}},
+			"POST /console/register":                     {"/console/register", [5]int{403, 403, 403, 403, 403}},
 			"GET /console/registry":                      {"/console/registry", [5]int{200, 200, 200, 200, 200}},
 			"GET /console":                               {"/console", [5]int{303, 303, 303, 303, 303}},
 			"GET /console/catalog":                       {"/console/catalog", [5]int{303, 200, 200, 200, 200}},
