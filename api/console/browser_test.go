@@ -221,6 +221,62 @@ func TestBrowserConsole(t *testing.T) {
 		t.Fatalf("label url %q", url)
 	}
 
+	// 查询页 from the batch page: the consumer's page, not counted as a scan.
+	link, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('a[href$="/verify"]').getAttribute("href")`))
+	if err != nil || !strings.HasPrefix(link, "/console/labels/") {
+		t.Fatalf("查询页 link: %q %v", link, err)
+	}
+	do("enterprise opens 查询页", chromedp.Navigate(base+link), chromedp.WaitVisible(chromedp.CSS(`dl`)))
+	if p := text("dl"); !strings.Contains(p, "消费者已查询 0 次（本次查看不计入）") {
+		t.Fatalf("查询页: %q", p)
+	}
+
+	// 注销 is apart from 订购标签, and asks first: the confirmation page counts the labels.
+	do("enterprise opens the cancellation's confirmation",
+		chromedp.Navigate(fmt.Sprintf("%s/console/filings/%d", base, id)),
+		chromedp.WaitVisible(chromedp.CSS(`.danger-zone`)),
+		chromedp.Click(chromedp.CSS(`.danger-zone a[href$="action=cancel"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#reason`)))
+	if c := text("main"); !strings.Contains(c, "目前有效的 24 枚标签（1 个批次）被消费者扫描时将显示") || !strings.Contains(c, "此操作不可撤回") {
+		t.Fatalf("confirmation page: %q", c)
+	}
+	shot("console-confirm.png")
+	do("confirming without a reason",
+		chromedp.Evaluate[chromedp.Void](`document.querySelector("#reason").removeAttribute("required")`),
+		chromedp.Click(chromedp.CSS(`form.danger button`)),
+		chromedp.WaitVisible(chromedp.CSS(`form.danger .field-error`)))
+	if s := text("form.danger .field-error"); !strings.Contains(s, "请填写理由") {
+		t.Fatalf("no reason: %q", s)
+	}
+	shot("console-confirm-no-reason.png")
+	do("backing out", chromedp.Click(chromedp.CSS(`form.danger a.button`)), chromedp.WaitVisible(chromedp.CSS(`#quantity`)))
+	if st := text(".head .status"); st != "已核准" {
+		t.Fatalf("after backing out: %q", st)
+	}
+	shot("console-filing-owner.png")
+
+	// The password: a wrong current one is refused next to its field; then changed.
+	do("enterprise changes the password, wrongly first",
+		chromedp.Click(chromedp.CSS(`form.who a[href="/console/password"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#current_password`)),
+		chromedp.SendKeys(chromedp.CSS(`#current_password`), "not-the-password"),
+		chromedp.SendKeys(chromedp.CSS(`#new_password`), "goji-new-password-1"),
+		chromedp.Click(chromedp.CSS(`form[action="/console/password"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(`.field-error`)))
+	if s := text(".field-error"); !strings.Contains(s, "当前密码不正确") {
+		t.Fatalf("wrong current password: %q", s)
+	}
+	shot("console-password-wrong.png")
+	do("enterprise changes the password",
+		chromedp.SendKeys(chromedp.CSS(`#current_password`), apitest.Password),
+		chromedp.SendKeys(chromedp.CSS(`#new_password`), "goji-new-password-1"),
+		chromedp.Click(chromedp.CSS(`form[action="/console/password"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(`.notice`)))
+	if n := text(".notice"); !strings.Contains(n, "密码已修改") {
+		t.Fatalf("after the change: %q", n)
+	}
+	shot("console-password.png")
+
 	// A document over the upload limit: the filing page again, the refusal next to the file.
 	big := filepath.Join(t.TempDir(), "big.pdf")
 	if err := os.WriteFile(big, append(append([]byte{}, pdf...), make([]byte, 3<<20)...), 0o644); err != nil {
