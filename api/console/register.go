@@ -44,7 +44,13 @@ func (h *Console) Register(c *gin.Context) error {
 			Address: v.Form["address"], RegionCode: v.Form["region_code"], ContactPhone: v.Form["contact_phone"]},
 	})
 	if err != nil {
-		return refuse(err, "register.html", v, registerFieldMap, nil)
+		r := &refusal{err: err, page: "register.html", v: v, fields: registerFieldMap}
+		var me *model.Error
+		if model.KindOf(err) == model.KindConflict && asModel(err, &me) && len(me.Fields) > 0 {
+			// A username or USCC already taken: the words next to that field too.
+			r.field = or(registerFieldMap[me.Fields[0].Field], me.Fields[0].Field)
+		}
+		return r
 	}
 	pair, err := h.Accounts.Login(c.Request.Context(), v.Form["username"], password, c.ClientIP())
 	if err != nil {

@@ -52,9 +52,10 @@ func TestConsoleSelfRegistration(t *testing.T) {
 
 		// The same USCC or username again: the service's refusal next to the field.
 		again := newClient(t, e)
-		dup := registerForm(t, "newco")
+		dup := registerForm(t, "otherco")
 		dup.Set("uscc", form.Get("uscc"))
-		again.submit("/console/register", "/console/register", dup).must(t, http.StatusConflict)
+		again.submit("/console/register", "/console/register", dup).must(t, http.StatusConflict, `<span class="field-error">与现有记录重复。该统一社会信用代码已登记。</span>`, `value="otherco"`)
+		again.submit("/console/register", "/console/register", registerForm(t, "newco")).must(t, http.StatusConflict, `<span class="field-error">与现有记录重复。该用户名已被使用。</span>`)
 	})
 }
 
