@@ -221,6 +221,7 @@ func TestBrowserConsole(t *testing.T) {
 		t.Fatalf("label url %q", url)
 	}
 
+	shot("console-batch.png")
 	// 查询页 from the batch page: the consumer's page, not counted as a scan.
 	link, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('a[href$="/verify"]').getAttribute("href")`))
 	if err != nil || !strings.HasPrefix(link, "/console/labels/") {
