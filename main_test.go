@@ -127,7 +127,7 @@ func TestRunServesAndShutsDown(t *testing.T) {
 
 func waitReady(t *testing.T, base string, done chan error) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(90 * time.Second) // generous: a -race build on a loaded two-core machine starts slowly
 	for time.Now().Before(deadline) {
 		select {
 		case err := <-done:
