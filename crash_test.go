@@ -48,7 +48,7 @@ func kill9DuringBatch(t *testing.T, db procDB) {
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		deadline := time.Now().Add(30 * time.Second)
+		deadline := time.Now().Add(90 * time.Second)
 		for time.Now().Before(deadline) {
 			if resp, err := http.Get("http://" + addr + "/readyz"); err == nil {
 				resp.Body.Close()
