@@ -1,12 +1,14 @@
 package api_test
 
 import (
+	"context"
 	"fmt"
 	"sort"
 	"strings"
 	"testing"
 
 	"gimark/internal/apitest"
+	"gimark/model"
 )
 
 // roles of the authorization table: anonymous, two enterprises, a reviewer and an admin.
@@ -40,6 +42,30 @@ func (f *authzFixture) dl() *dlLabel {
 		f.dlLabel = newDLLabel(f.e, f.a, f.rev, "LOT-A1")
 	}
 	return f.dlLabel
+}
+
+// signal raises a signal on entA's label.
+func (f *authzFixture) signal() int64 {
+	f.e.T.Helper()
+	now := f.e.Clock.Now()
+	ent := f.a.EnterpriseID
+	key := "test:" + f.fresh()
+	if err := f.e.Store.RaiseSignals(context.Background(), []model.SignalRaise{{Rule: model.RuleOverScanned, Key: key, Code: f.code,
+		EnterpriseID: &ent, Count: 1, First: now, Last: now}}); err != nil {
+		f.e.T.Fatal(err)
+	}
+	var sig model.SignalCase
+	if err := f.e.Store.DB().Where("open_key = ?", key).Take(&sig).Error; err != nil {
+		f.e.T.Fatal(err)
+	}
+	return sig.ID
+}
+
+// webhook registers an endpoint for entA.
+func (f *authzFixture) webhook() int64 {
+	f.e.T.Helper()
+	r := f.e.Post("/api/v1/webhooks", f.a.Token, map[string]any{"url": "http://127.0.0.1:9/" + f.fresh(), "secret": "0123456789abcdef"})
+	return r.ID(f.e.T)
 }
 
 func (f *authzFixture) fresh() string { f.n++; return fmt.Sprintf("x%d", f.n) }
@@ -197,6 +223,10 @@ var authzTable = map[string]authzCase{
 	"GET /api/v1/label-batches/:id/codes.csv": {path: func(f *authzFixture) string {
 		return fmt.Sprintf("/api/v1/label-batches/%d/codes.csv", f.batch)
 	}, want: want(401, 200, 404, 403, 403)},
+	"GET /api/v1/label-batches/:id/scans": {path: func(f *authzFixture) string { return fmt.Sprintf("/api/v1/label-batches/%d/scans", f.batch) },
+		want: want(401, 200, 404, 200, 200)},
+	"GET /api/v1/products/:id/scans": {path: func(f *authzFixture) string { return fmt.Sprintf("/api/v1/products/%d/scans", f.product) },
+		want: want(401, 200, 200, 200, 200)},
 	"GET /api/v1/label-batches/:id/labels.zip": {path: func(f *authzFixture) string {
 		return fmt.Sprintf("/api/v1/label-batches/%d/labels.zip?size=64", f.batch)
 	}, want: want(401, 200, 404, 403, 403)},
@@ -217,7 +247,6 @@ var authzTable = map[string]authzCase{
 	"GET /v/:code":             {path: func(f *authzFixture) string { return "/v/" + f.code }, want: all(200)},
 	"GET /V/:code":             {path: func(f *authzFixture) string { return "/V/" + f.code }, want: all(200)},
 	"GET /v":                   {path: fixed("/v?code=abc"), want: all(303)},
-	"GET /api/v1/signals":      {path: fixed("/api/v1/signals"), want: want(401, 403, 403, 200, 200)},
 	"POST /api/v1/filings/:id/gtins": {path: func(f *authzFixture) string {
 		return fmt.Sprintf("/api/v1/filings/%d/gtins", f.filingIn("approved"))
 	}, body: func(f *authzFixture, _ string) any { return map[string]string{"gtin": testGTIN(f.n + 500)} }, want: want(401, 201, 404, 403, 403)},
@@ -231,6 +260,31 @@ var authzTable = map[string]authzCase{
 	"GET /01/*ai":                     {path: func(f *authzFixture) string { return f.dl().path }, want: all(307)},
 	"HEAD /01/*ai":                    {path: func(f *authzFixture) string { return f.dl().path }, want: all(307)},
 	"OPTIONS /01/*ai":                 {path: func(f *authzFixture) string { return f.dl().path }, want: all(204)},
+	"GET /api/v1/signals":             {path: fixed("/api/v1/signals"), want: want(401, 200, 200, 200, 200)},
+	// A signal without reports: no photo for anyone (404), and 404 for a stranger anyway.
+	"GET /api/v1/signals/:id/reports/:report_id/photo": {path: func(f *authzFixture) string {
+		return fmt.Sprintf("/api/v1/signals/%d/reports/1/photo", f.signal())
+	}, want: want(401, 404, 404, 404, 404)},
+	"GET /api/v1/signal-rules":   {path: fixed("/api/v1/signal-rules"), want: want(401, 403, 403, 200, 200)},
+	"GET /api/v1/signals/counts": {path: fixed("/api/v1/signals/counts"), want: want(401, 200, 200, 200, 200)},
+	"GET /api/v1/signals/:id": {path: func(f *authzFixture) string { return fmt.Sprintf("/api/v1/signals/%d", f.signal()) },
+		want: want(401, 200, 404, 200, 200)},
+	// A note alone: every role that sees the signal may add one.
+	"POST /api/v1/signals/:id/events": {path: func(f *authzFixture) string { return fmt.Sprintf("/api/v1/signals/%d/events", f.signal()) },
+		body: func(*authzFixture, string) any { return map[string]string{"note": "已电话核实"} }, want: want(401, 200, 404, 200, 200)},
+	"POST /api/v1/webhooks": {path: fixed("/api/v1/webhooks"), body: func(*authzFixture, string) any {
+		return map[string]any{"url": "http://127.0.0.1:9/hook", "secret": "0123456789abcdef"}
+	}, want: want(401, 201, 201, 403, 201)},
+	"GET /api/v1/webhooks": {path: fixed("/api/v1/webhooks"), want: want(401, 200, 200, 403, 200)},
+	// entA's endpoint: the bureau's admin does not see it either.
+	"DELETE /api/v1/webhooks/:id": {path: func(f *authzFixture) string { return fmt.Sprintf("/api/v1/webhooks/%d", f.webhook()) },
+		want: want(401, 204, 404, 403, 404)},
+	"GET /api/v1/webhooks/:id/deliveries": {path: func(f *authzFixture) string {
+		return fmt.Sprintf("/api/v1/webhooks/%d/deliveries", f.webhook())
+	}, want: want(401, 200, 404, 403, 404)},
+	// Without the page's token every report is refused, whoever sends it.
+	"POST /v/:code/report": {path: func(f *authzFixture) string { return "/v/" + f.code + "/report" }, want: all(403)},
+	"POST /V/:code/report": {path: func(f *authzFixture) string { return "/V/" + f.code + "/report" }, want: all(403)},
 	// entB holds no approved filing for the product: its report is refused as invalid (422).
 	"PUT /api/v1/sales-records": {path: fixed("/api/v1/sales-records"), body: func(f *authzFixture, _ string) any {
 		return map[string]any{"records": []map[string]any{{"product_id": f.sold, "period": "2021-06", "channel": "offline",

@@ -250,39 +250,3 @@ func (a *app) voidLabel(c *gin.Context) error {
 	c.JSON(http.StatusOK, labelResponse{Code: l.Code, BatchID: l.BatchID, Serial: l.Serial, Status: l.Status, VoidReason: l.VoidReason, ScanCount: l.ScanCount})
 	return nil
 }
-
-type signalResponse struct {
-	Kind      string    `json:"kind"`
-	Code      string    `json:"code"`
-	Count     int64     `json:"count"`
-	FirstSeen time.Time `json:"first_seen"`
-	LastSeen  time.Time `json:"last_seen"`
-	FilingID  *int64    `json:"filing_id,omitempty"`
-}
-
-func (a *app) signals(c *gin.Context) error {
-	page, err := pageParams(c)
-	if err != nil {
-		return err
-	}
-	kind := c.Query("kind")
-	if kind != "" && kind != "over_scanned" && kind != "unknown_code" {
-		return model.Invalid("kind", model.FieldSignalKind, "must be over_scanned or unknown_code")
-	}
-	minTries := int64(2)
-	if v := c.Query("min_tries"); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n < 1 {
-			return model.Invalid("min_tries", model.FieldPositiveInteger, "must be a positive integer")
-		}
-		minTries = n
-	}
-	items, total, err := a.Signals.Signals(c.Request.Context(), kind, minTries, page.Normalize())
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, newList(items, func(s *model.Signal) signalResponse {
-		return signalResponse{Kind: s.Kind, Code: s.Code, Count: s.Count, FirstSeen: s.FirstSeen, LastSeen: s.LastSeen, FilingID: s.FilingID}
-	}, total, page))
-	return nil
-}

@@ -482,8 +482,9 @@ func TestVerify(t *testing.T) {
 		for _, s := range sig.Items {
 			kinds[s.Kind+":"+s.Code] = s.Count
 		}
-		same(t, "signals: total", int64(2), sig.Total)
-		same(t, "signals", map[string]int64{"over_scanned:" + code: 4, "unknown_code:" + unknown: 3}, kinds)
+		// The voided label and the label scanned while its filing was suspended are dead_label signals.
+		same(t, "signals: total", int64(4), sig.Total)
+		same(t, "signals", map[string]int64{"over_scanned:" + code: 4, "unknown_code:" + unknown: 3, "dead_label:" + rows[3][1]: 1, "dead_label:" + other: 1}, kinds)
 		e.Get("/api/v1/signals?kind=unknown_code&min_tries=4", w.rev.Token).JSON(t, &sig)
 		if sig.Total != 0 {
 			t.Fatalf("min_tries ignored: %+v", sig)

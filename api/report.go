@@ -24,13 +24,16 @@ type yearResponse struct {
 	ExportCNY             string `json:"export_cny"`
 	ExportQuantityKg      string `json:"export_quantity_kg"`
 	OfflineSalesCNY       string `json:"offline_sales_cny"`
+	SignalsRaised         int64  `json:"signals_raised"`
+	SignalsConfirmed      int64  `json:"signals_confirmed"`
 }
 
 func toYear(f model.YearFigures) yearResponse {
 	return yearResponse{Year: f.Year, AuthorizedEnterprises: f.AuthorizedEnterprises, FilingsApproved: f.FilingsApproved,
 		SwitchesApproved: f.SwitchesApproved, LabelsIssued: f.LabelsIssued, Scans: f.Scans,
 		OnlineSalesCNY: decimal.FormatFen(f.OnlineFen), ExportCNY: decimal.FormatFen(f.ExportFen),
-		ExportQuantityKg: decimal.FormatGrams(f.ExportG), OfflineSalesCNY: decimal.FormatFen(f.OfflineFen)}
+		ExportQuantityKg: decimal.FormatGrams(f.ExportG), OfflineSalesCNY: decimal.FormatFen(f.OfflineFen),
+		SignalsRaised: f.SignalsRaised, SignalsConfirmed: f.SignalsConfirmed}
 }
 
 type monthResponse struct {

@@ -26,8 +26,11 @@ import (
 	"gimark/internal/report"
 	"gimark/internal/resolver"
 	"gimark/internal/sales"
+	"gimark/internal/scanstats"
+	"gimark/internal/signal"
 	"gimark/internal/tradeitem"
 	"gimark/internal/verify"
+	"gimark/internal/webhook"
 	"gimark/model"
 )
 
@@ -51,6 +54,16 @@ type Deps struct {
 	TradeItems  *tradeitem.Service // GTINs under filings
 	Resolver    *resolver.Service  // the GS1 Digital Link resolver
 	EPCIS       *epcis.Exporter    // EPCIS 2.0 export
+
+	// SignalCases is the signal workflow; ConsumerReports takes reports from the /v/ page;
+	// Webhooks registers the endpoints signals are delivered to.
+	SignalCases     *signal.Service
+	ConsumerReports *signal.Reports
+	Webhooks        *webhook.Service
+	ScanStats       *scanstats.Service
+	// Rules tighten the verification limit of a network caught guessing codes (nil: never).
+	Rules *signal.Rules
+
 	// VerifyRatePerMin limits verifications per client address (GIMARK_VERIFY_RATE_PER_MIN).
 	VerifyRatePerMin int
 	Ready            Readiness
@@ -70,9 +83,10 @@ type Deps struct {
 
 type app struct {
 	Deps
-	log    *slog.Logger
-	issuer *auth.Issuer
-	pages  PageWriter // the console: refusals on its paths are its pages
+	log        *slog.Logger
+	issuer     *auth.Issuer
+	pages      PageWriter       // the console: refusals on its paths are its pages
+	tightLimit *ratelimit.Keyed // verification of networks caught guessing codes
 }
 
 // New builds the engine with every route and its guard. This file is the one place to read
@@ -103,12 +117,15 @@ func New(d Deps) *gin.Engine {
 		// A document upload may carry the whole file plus the multipart framing.
 		"/api/v1/filings/:id/documents": d.Filings.MaxUpload() + 64<<10,
 		console.DocumentsRoute:          d.Filings.MaxUpload() + 64<<10,
+		"/v/:code/report":               MaxReportBody,
+		"/V/:code/report":               MaxReportBody,
 	}, console.DocumentsRoute, console.SalesUploadRoute))
 	authLimit := ratelimit.PerMinute(d.AuthRatePerMin, d.Now)
 	publicLimit := ratelimit.PerMinute(d.PublicRatePerMin, d.Now)
 	verifyLimit := ratelimit.PerMinute(d.VerifyRatePerMin, d.Now) // shared by the page and the JSON
 	// No such route: 404 problem+json (the console's page under /console); a damaged link
 	// under /v/ gets the consumer's Chinese page.
+	a.tightLimit = ratelimit.PerMinute(max(1, d.VerifyRatePerMin/10), d.Now)
 	r.NoRoute(a.handle(func(c *gin.Context) error {
 		if looksLikeDigitalLink(c.Request.URL.Path) {
 			// /10/…, /gtin/…: a Digital Link without its GTIN, or with the retired short names.
@@ -166,6 +183,10 @@ func New(d Deps) *gin.Engine {
 	r.GET("/.well-known/gs1resolver", a.gs1Resolver)
 	r.GET(linksetContextPath, a.linksetContextDoc)
 	r.GET("/gs1/items/:gtin", a.rateLimit(publicLimit), a.handle(a.productPage))
+	// A consumer's report of a suspected fake, from the form on that page (token-bound,
+	// rate-limited per network inside the service).
+	r.POST("/v/:code/report", a.reportForm)
+	r.POST("/V/:code/report", a.reportForm)
 
 	// Signed in, any role.
 	v1.POST("/auth/logout", authn, anyRole, a.handle(a.logout))
@@ -184,6 +205,8 @@ func New(d Deps) *gin.Engine {
 	// Catalog edits (admin).
 	v1.POST("/products", authn, admin, a.handle(a.createProduct))
 	v1.PATCH("/products/:id", authn, admin, a.handle(a.updateProduct))
+	// Scan analytics: the bureau sees all of a product's labels, an enterprise its own.
+	v1.GET("/products/:id/scans", authn, anyRole, a.handle(a.scanStats(true)))
 
 	// Filings: enterprises file and act on their own; reviewers decide; the service checks
 	// ownership (another enterprise's filing is 404).
@@ -204,14 +227,28 @@ func New(d Deps) *gin.Engine {
 	v1.GET("/label-batches", authn, anyRole, a.handle(a.listBatches))
 	v1.GET("/label-batches/:id", authn, anyRole, a.handle(a.getBatch))
 	v1.GET("/label-batches/:id/codes.csv", authn, ent, a.handle(a.codesCSV))
+	v1.GET("/label-batches/:id/scans", authn, anyRole, a.handle(a.scanStats(false)))
 	v1.GET("/label-batches/:id/labels.zip", authn, ent, a.handle(a.labelsZip))
 	v1.POST("/label-batches/:id/void", authn, entOrRev, a.handle(a.voidBatch))
 	v1.GET("/labels/:code/qr.png", authn, anyRole, a.handle(a.qrPNG))
 	v1.GET("/labels/:code/qr.svg", authn, anyRole, a.handle(a.qrSVG))
 	v1.POST("/labels/:code/void", authn, entOrRev, a.handle(a.voidLabel))
-	v1.GET("/signals", authn, staff, a.handle(a.signals))
 	// EPCIS 2.0 events of the label history: an enterprise its own, the bureau all.
 	v1.GET("/epcis/events", authn, anyRole, a.handle(a.epcisEvents))
+	// Signals: reviewers work all; admins read and note; an enterprise reads the signals on
+	// its own labels and may add notes (service checks; another enterprise's is 404).
+	v1.GET("/signals", authn, anyRole, a.handle(a.signals))
+	v1.GET("/signals/counts", authn, anyRole, a.handle(a.signalCounts))
+	v1.GET("/signal-rules", authn, staff, a.handle(a.signalRules))
+	v1.GET("/signals/:id", authn, anyRole, a.handle(a.getSignal))
+	v1.POST("/signals/:id/events", authn, anyRole, a.handle(a.signalEvent))
+	v1.GET("/signals/:id/reports/:report_id/photo", authn, anyRole, a.handle(a.reportPhoto))
+	// Webhooks: an admin for the bureau, an enterprise for itself.
+	adminOrEnt := a.requireRole(model.RoleAdmin, model.RoleEnterprise)
+	v1.POST("/webhooks", authn, adminOrEnt, a.handle(a.createWebhook))
+	v1.GET("/webhooks", authn, adminOrEnt, a.handle(a.listWebhooks))
+	v1.DELETE("/webhooks/:id", authn, adminOrEnt, a.handle(a.deleteWebhook))
+	v1.GET("/webhooks/:id/deliveries", authn, adminOrEnt, a.handle(a.webhookDeliveries))
 
 	// Sales and reports: an enterprise reports and reads its own; the bureau reads all.
 	v1.PUT("/sales-records", authn, ent, a.handle(a.putSales))

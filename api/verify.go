@@ -18,6 +18,7 @@ import (
 	"gimark/internal/jsonw"
 	"gimark/internal/labelcode"
 	"gimark/internal/ratelimit"
+	"gimark/internal/signal"
 	"gimark/internal/verify"
 	"gimark/model"
 )
@@ -32,7 +33,12 @@ var (
 // Chinese page, machines a problem document. Both carry Retry-After.
 func (a *app) verifyLimit(k *ratelimit.Keyed, html bool) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		ok, retry := k.Allow(c.ClientIP())
+		ip := c.ClientIP()
+		ok, retry := k.Allow(ip)
+		if ok && a.Rules.AnyTightened() && a.Rules.Tightened(signal.Prefix(ip), a.now()) {
+			// A network caught guessing codes gets a tenth of the limit for an hour.
+			ok, retry = a.tightLimit.Allow(signal.Prefix(ip))
+		}
 		if ok {
 			c.Next()
 			return
@@ -228,6 +234,10 @@ func (a *app) renderVerify(c *gin.Context, ctx context.Context, unrecorded bool,
 	}
 	if r.Batch != nil {
 		data["BatchDate"] = r.Batch.CreatedAt.In(cst).Format("2006年1月2日")
+	}
+	if r.Code != "" && a.ConsumerReports != nil {
+		data["ReportCode"] = r.Code
+		data["ReportIssued"], data["ReportToken"] = a.ConsumerReports.Token(r.Code)
 	}
 	if r.FirstScannedAt != nil {
 		data["FirstScanned"] = r.FirstScannedAt.In(cst).Format("2006年1月2日 15:04")

@@ -73,6 +73,14 @@ const (
 	FieldSignalKind   Code = "signal_kind"       // not over_scanned or unknown_code
 	FieldSearchText   Code = "search_text"       // a search term that is not short plain text
 
+	FieldSignalState   Code = "signal_state"   // not open, acknowledged or resolved
+	FieldSignalTo      Code = "signal_to"      // not acknowledged or resolved (or empty for a note)
+	FieldResolution    Code = "resolution"     // not confirmed_counterfeit or false_alarm, or given when not resolving
+	FieldWebhookURL    Code = "webhook_url"    // not a public http(s) URL
+	FieldWebhookSecret Code = "webhook_secret" // not 16 to 255 characters
+	FieldPhoto         Code = "photo"          // not a readable JPEG or PNG picture of at most 40 megapixels
+	FieldPeriod        Code = "period"         // more than 366 days
+
 	FieldRecordsEmpty     Code = "records_empty"      // no sales records
 	FieldRecordsTooMany   Code = "records_too_many"   // Args: the most records in one request
 	FieldNoApprovedFiling Code = "no_approved_filing" // sales of a product without approval

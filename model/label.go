@@ -91,6 +91,8 @@ type Scan struct {
 	ClientHash string    `gorm:"column:client_hash"`
 	UserAgent  string    `gorm:"column:user_agent"`
 	ScannedAt  time.Time `gorm:"column:scanned_at"`
+	Network    string    `gorm:"column:network"` // keyed hash of the client's /24 or /48
+	Dead       bool      `gorm:"-"`              // the label was voided or its filing withdrawn when scanned
 }
 
 // TableName pins the table.

@@ -72,6 +72,8 @@ type YearFigures struct {
 	LabelsIssued          int64
 	Scans                 int64
 	LabelsScanned         int64 // labels issued this year that have been scanned at least once
+	SignalsRaised         int64 // counterfeit signals raised during the year
+	SignalsConfirmed      int64 // of those, resolved as confirmed counterfeits
 	ChannelTotals
 }
 

@@ -28,10 +28,12 @@ import (
 	"gimark/internal/config"
 	"gimark/internal/filing"
 	"gimark/internal/label"
+	"gimark/internal/signal"
 	"gimark/internal/store"
 	"gimark/internal/testdb"
 	"gimark/internal/uscc"
 	"gimark/internal/verify"
+	"gimark/internal/webhook"
 	"gimark/model"
 )
 
@@ -74,6 +76,8 @@ type Options struct {
 	PublicBaseURL    string
 	// LabelCodes replaces the label code generator (nil: the real one).
 	LabelCodes func(n int) ([]string, error)
+	// ReportRatePerHour limits consumer reports per network (0: high enough never to trip).
+	ReportRatePerHour int
 }
 
 // Env is one application under test.
@@ -92,6 +96,11 @@ type Env struct {
 	Labels   *label.Service
 	Verify   *verify.Service
 	Recorder *verify.Recorder
+	// Webhooks accepts private endpoints (httptest servers); Deliver is the outbox worker on
+	// the test clock, not running: tests call RunOnce.
+	Webhooks *webhook.Service
+	Deliver  *webhook.Worker
+	Reports  *signal.Reports
 }
 
 // AdminPassword is the bootstrapped admin's password in every Env.
@@ -144,6 +153,11 @@ func Config(t testing.TB, o Options, dataDir string) config.Config {
 		cfg.MaxUploadBytes = o.MaxUploadBytes
 	}
 	cfg.ScanBuffer, cfg.ScanFlushEvery, cfg.ScanFoldEvery = 1<<14, 20*time.Millisecond, time.Hour // tests fold with Sync
+	cfg.ReportRatePerHour = 1_000_000
+	if o.ReportRatePerHour != 0 {
+		cfg.ReportRatePerHour = o.ReportRatePerHour
+	}
+	cfg.WebhookAllowPrivate, cfg.WebhookPollEvery = true, 0 // tests deliver with Deliver.RunOnce
 	return cfg
 }
 
@@ -172,7 +186,13 @@ func New(t testing.TB, eng testdb.Engine, o Options) *Env {
 	}
 	return &Env{T: t, Engine: eng.Name, Store: st, App: a, Handler: a.Handler, Accounts: a.Accounts, Clock: clock,
 		Secret: a.Secret, Log: logBuf, DataDir: dataDir, Filings: a.Filings, Labels: a.Labels, Verify: a.Verify,
-		Recorder: a.Recorder}
+		Recorder: a.Recorder, Webhooks: a.Webhooks, Deliver: a.Deliver, Reports: a.Reports}
+}
+
+// StrictDeliver is a delivery worker like Deliver that refuses private addresses, as in
+// production.
+func (e *Env) StrictDeliver() *webhook.Worker {
+	return webhook.NewWorker(e.Store, slog.New(slog.NewTextHandler(io.Discard, nil)), false, e.Clock.Now)
 }
 
 type lockedWriter struct {

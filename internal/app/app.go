@@ -30,9 +30,12 @@ import (
 	"gimark/internal/report"
 	"gimark/internal/resolver"
 	"gimark/internal/sales"
+	"gimark/internal/scanstats"
+	"gimark/internal/signal"
 	"gimark/internal/store"
 	"gimark/internal/tradeitem"
 	"gimark/internal/verify"
+	"gimark/internal/webhook"
 	"gimark/model"
 )
 
@@ -46,6 +49,12 @@ type App struct {
 	Verify   *verify.Service
 	Recorder *verify.Recorder // started by New: verification records scans from the first request
 	Metrics  *metrics.Metrics
+	// Signals: the rules the recorder runs, consumers' reports, webhook endpoints and the
+	// outbox's delivery worker (run between Start and Stop when cfg.WebhookPollEvery > 0).
+	Rules    *signal.Rules
+	Reports  *signal.Reports
+	Webhooks *webhook.Service
+	Deliver  *webhook.Worker
 
 	cfg   config.Config
 	store *store.Store
@@ -111,6 +120,25 @@ func New(cfg config.Config, st *store.Store, log *slog.Logger, clock func() time
 	cat := catalog.New(st, func(int64) { verifier.InvalidateAll() })
 	labels := label.New(st, cfg.PublicBaseURL, label.Options{Issued: mets.Issued, NewCodes: o.labelCodes})
 
+	// Counterfeit signals: the rule table judges every written flush of scans, in the
+	// recorder's writer; networks are kept only as keyed hashes.
+	reportFiles, err := filestore.New(filepath.Join(cfg.DataDir, "reports"))
+	if err != nil {
+		return nil, err
+	}
+	nets := signal.NewNetworker(scanKey(secret))
+	rules := signal.NewRules(st, log, signal.Params{OverScanned: int64(cfg.ScanWarnThreshold),
+		SpreadNetworks: cfg.Rules.SpreadNetworks, SpreadWindow: cfg.Rules.SpreadWindow, BurstScans: cfg.Rules.BurstScans,
+		BurstWindow: cfg.Rules.BurstWindow, GuessCodes: cfg.Rules.GuessCodes, UnknownTries: int64(cfg.Rules.UnknownTries)})
+	recorder.Observe(rules, nets.Pair)
+	reports := signal.NewReports(st, reportFiles, reportKey(secret), nets, cfg.ReportRatePerHour, clock)
+	hooks := webhook.New(st, cfg.WebhookAllowPrivate)
+	deliver := webhook.NewWorker(st, log, cfg.WebhookAllowPrivate, clock)
+	deliver.Base = cfg.WebhookRetryBase
+	if cfg.WebhookPollEvery > 0 {
+		deliver.Poll = cfg.WebhookPollEvery
+	}
+
 	handler := api.New(api.Deps{
 		Log:              log,
 		Accounts:         accounts,
@@ -125,6 +153,11 @@ func New(cfg config.Config, st *store.Store, log *slog.Logger, clock func() time
 		TradeItems:       tradeitem.New(st),
 		Resolver:         resolver.New(st, cfg.PublicBaseURL),
 		EPCIS:            epcis.NewExporter(st, cfg.PublicBaseURL, clock),
+		SignalCases:      signal.New(st),
+		ConsumerReports:  reports,
+		Webhooks:         hooks,
+		ScanStats:        scanstats.New(st, clock),
+		Rules:            rules,
 		VerifyRatePerMin: cfg.VerifyRatePerMin,
 		Ready:            st,
 		Metrics:          mets,
@@ -136,7 +169,7 @@ func New(cfg config.Config, st *store.Store, log *slog.Logger, clock func() time
 		MetricsElsewhere: !cfg.MetricsOnMain(),
 	})
 	a := &App{Handler: handler, Secret: secret, Accounts: accounts, Filings: filings, Labels: labels,
-		Verify: verifier, Recorder: recorder, Metrics: mets,
+		Verify: verifier, Recorder: recorder, Metrics: mets, Rules: rules, Reports: reports, Webhooks: hooks, Deliver: deliver,
 		cfg: cfg, store: st, log: log, clock: clock, ticker: realTicker}
 	a.jobs = []job{{name: "purge expired refresh tokens", every: cfg.TokenPurgeEvery, run: a.purgeRefreshTokens}}
 	return a, nil
@@ -192,6 +225,14 @@ func (a *App) Start(ctx context.Context) {
 					a.runJob(ctx, j)
 				}
 			}
+		}()
+	}
+	if a.cfg.WebhookPollEvery > 0 {
+		// Not a job: a delivery may take longer than the poll interval a job's run would get.
+		a.running.Add(1)
+		go func() {
+			defer a.running.Done()
+			a.Deliver.Run(ctx)
 		}()
 	}
 }
@@ -284,5 +325,12 @@ func scanKey(secret []byte) []byte {
 // so every instance shares it and no second secret has to be managed.
 func consoleKey(secret []byte) []byte {
 	sum := sha256.Sum256(append([]byte("gimark console csrf\x00"), secret...))
+	return sum[:]
+}
+
+// reportKey derives the key that signs the consumer report form's tokens from the token
+// secret, so every instance accepts a form another instance served.
+func reportKey(secret []byte) []byte {
+	sum := sha256.Sum256(append([]byte("gimark consumer report\x00"), secret...))
 	return sum[:]
 }

@@ -33,6 +33,7 @@ type Config struct {
 	TrustedProxies    []string
 	ShutdownTimeout   time.Duration
 	PprofAddr         string // empty: no profiler; otherwise a loopback address
+
 	// AllowHTTPBaseURL accepts an http:// PublicBaseURL in production
 	// (GIMARK_ALLOW_HTTP_BASE_URL=true), for a bureau whose domain has no certificate yet.
 	AllowHTTPBaseURL bool
@@ -50,6 +51,26 @@ type Config struct {
 	ScanBuffer       int           // scan events buffered before they are dropped
 	ScanFlushEvery   time.Duration // how often buffered scans are written
 	ScanFoldEvery    time.Duration // how often written scans are folded into label counts (SQLite)
+	WebhookPollEvery time.Duration // how often the outbox is read for due webhook events; 0: no worker (tests drive it)
+
+	// WebhookAllowPrivate accepts webhook endpoints on loopback and private networks (tests).
+	WebhookAllowPrivate bool
+	// WebhookRetryBase is the first webhook retry's delay; each next one doubles, up to 2 h.
+	WebhookRetryBase time.Duration
+	// ReportRatePerHour limits consumers' reports per client network an hour.
+	ReportRatePerHour int
+	// Rules are the signal rules' parameters (internal/signal's rule table).
+	Rules RuleParams
+}
+
+// RuleParams are the parameters of the signal rules, each with its GIMARK_RULE_* variable.
+type RuleParams struct {
+	SpreadNetworks int           // spread: distinct client networks of one label…
+	SpreadWindow   time.Duration // …within this window
+	BurstScans     int           // burst: scans of one batch's labels from one network…
+	BurstWindow    time.Duration // …within this window
+	GuessCodes     int           // code guessing: distinct unknown codes from one network in an hour
+	UnknownTries   int           // unknown code: tries of one never-issued code
 }
 
 // Production reports whether the strict checks apply.
@@ -134,6 +155,19 @@ func Load(getenv func(string) string) (Config, error) {
 		ScanBuffer:     1 << 16,
 		ScanFlushEvery: 200 * time.Millisecond,
 		ScanFoldEvery:  time.Minute,
+		// Each instance reads the webhook outbox every 2 s (claims keep instances apart).
+		WebhookPollEvery:    2 * time.Second,
+		WebhookAllowPrivate: boolVar("GIMARK_WEBHOOK_ALLOW_PRIVATE"),
+		ReportRatePerHour:   intVar("GIMARK_REPORT_RATE_PER_HOUR", 5, 1, 100_000),
+		WebhookRetryBase:    time.Duration(intVar("GIMARK_WEBHOOK_RETRY_BASE_SEC", 30, 1, 3600)) * time.Second,
+		Rules: RuleParams{
+			SpreadNetworks: intVar("GIMARK_RULE_SPREAD_NETWORKS", 3, 2, 1000),
+			SpreadWindow:   time.Duration(intVar("GIMARK_RULE_SPREAD_WINDOW_HOURS", 24, 1, 24*30)) * time.Hour,
+			BurstScans:     intVar("GIMARK_RULE_BURST_SCANS", 50, 2, 1_000_000),
+			BurstWindow:    time.Duration(intVar("GIMARK_RULE_BURST_WINDOW_MIN", 10, 1, 24*60)) * time.Minute,
+			GuessCodes:     intVar("GIMARK_RULE_GUESS_CODES", 20, 2, 1_000_000),
+			UnknownTries:   intVar("GIMARK_RULE_UNKNOWN_TRIES", 2, 1, 1_000_000),
+		},
 	}
 	if c.MetricsAddr != "" {
 		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
@@ -272,6 +306,7 @@ func (c Config) Masked() []any {
 		"data_dir", c.DataDir, "public_base_url", c.PublicBaseURL, "jwt_secret_set", len(c.JWTSecret) > 0,
 		"scan_warn_threshold", c.ScanWarnThreshold, "verify_rate_per_min", c.VerifyRatePerMin,
 		"max_upload_mb", c.MaxUploadBytes >> 20, "metrics_addr", c.MetricsAddr, "token_purge_every", c.TokenPurgeEvery.String(),
+		"webhook_allow_private", c.WebhookAllowPrivate,
 	}
 }
 

@@ -55,6 +55,10 @@ func TestLoadRejects(t *testing.T) {
 		{"bad-purge-interval", map[string]string{"GIMARK_TOKEN_PURGE_MIN": "0"}, "GIMARK_TOKEN_PURGE_MIN"},
 		{"bad-url", map[string]string{"GIMARK_PUBLIC_BASE_URL": "ftp://x"}, "GIMARK_PUBLIC_BASE_URL"},
 		{"url-too-long", map[string]string{"GIMARK_PUBLIC_BASE_URL": "https://gi.example.gov.cn/" + strings.Repeat("p", 200)}, "at most 200"},
+		{"webhook-private-yes", map[string]string{"GIMARK_WEBHOOK_ALLOW_PRIVATE": "true"}, ""},
+		{"webhook-private-bad", map[string]string{"GIMARK_WEBHOOK_ALLOW_PRIVATE": "maybe"}, "GIMARK_WEBHOOK_ALLOW_PRIVATE"},
+		{"spread-one-network", map[string]string{"GIMARK_RULE_SPREAD_NETWORKS": "1"}, "GIMARK_RULE_SPREAD_NETWORKS"},
+		{"report-rate-zero", map[string]string{"GIMARK_REPORT_RATE_PER_HOUR": "0"}, "GIMARK_REPORT_RATE_PER_HOUR"},
 		{"all-errors-at-once", map[string]string{"GIMARK_ENV": "production", "GIMARK_DB_DRIVER": "pg"}, "GIMARK_DB_DRIVER"},
 	}
 	for _, tc := range tests {

@@ -9,6 +9,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -18,6 +19,7 @@ import (
 	"gimark/internal/auth"
 	"gimark/internal/filestore"
 	"gimark/internal/labelcode"
+	"gimark/internal/signal"
 	"gimark/internal/uscc"
 	"gimark/model"
 )
@@ -37,6 +39,7 @@ type Store interface {
 	FoldScanCounts(ctx context.Context, committing func()) (int64, error)
 	PutSales(ctx context.Context, rows []model.SalesRecord, actorID int64) (int, int, error)
 	CreateDocument(ctx context.Context, d *model.Document) error
+	signal.RuleStore
 }
 
 // Env is where the demo keeps what does not live in the database.
@@ -442,8 +445,16 @@ func signals(ctx context.Context, st Store, rng *rand.Rand, copied int64) error 
 	if err := st.RecordScans(ctx, f, nil); err != nil {
 		return err
 	}
-	_, err = st.FoldScanCounts(ctx, nil)
-	return err
+	if _, err = st.FoldScanCounts(ctx, nil); err != nil {
+		return err
+	}
+	// The rules judge these scans as they would have when recorded: each from its own network.
+	obs := make([]model.ObservedScan, len(f.Scans))
+	for i, s := range f.Scans {
+		obs[i] = model.ObservedScan{LabelID: s.LabelID, Code: s.Code, Result: s.Result, Network: s.ClientHash, At: s.ScannedAt}
+	}
+	rules := signal.NewRules(st, slog.New(slog.NewTextHandler(io.Discard, nil)), signal.DefaultParams)
+	return rules.Observe(ctx, obs, nil)
 }
 
 // split divides total fen over rows with random weights, exactly (the remainder goes to the

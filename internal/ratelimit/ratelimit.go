@@ -93,3 +93,13 @@ func (k *Keyed) Len() int {
 	defer k.mu.Unlock()
 	return len(k.buckets)
 }
+
+// Per allows n events per window per key, with bursts of up to n (PerMinute is Per(n, time.Minute)).
+func Per(n int, window time.Duration, now func() time.Time) *Keyed {
+	if now == nil {
+		now = time.Now
+	}
+	lim := rate.Limit(float64(n) / window.Seconds())
+	return &Keyed{buckets: map[string]*entry{}, limit: lim, burst: n, max: 100_000, now: now,
+		shared: rate.NewLimiter(lim*100, n*100)}
+}

@@ -86,6 +86,10 @@ func (s *Store) YearFigures(ctx context.Context, sc model.ReportScope) (*model.Y
 	if err := covered.Select("COUNT(*)").Scan(&out.LabelsScanned).Error; err != nil {
 		return nil, translate(err, "report")
 	}
+	var err error
+	if out.SignalsRaised, out.SignalsConfirmed, err = s.SignalFigures(ctx, sc); err != nil {
+		return nil, err
+	}
 
 	return out, nil
 }

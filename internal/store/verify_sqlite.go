@@ -57,8 +57,8 @@ func recordScansSQLite(tx *gorm.DB, f model.ScanFlush, codes []string) error {
 		return errors.New("scan flush needs a database/sql transaction")
 	}
 	if len(f.Scans) > 0 {
-		if _, err := sqlTx.Exec(`INSERT INTO scans (label_id, code, result, client_hash, user_agent, scanned_at)
-SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5 FROM json_each(?)`, string(scanRowsJSON(f.Scans))); err != nil {
+		if _, err := sqlTx.Exec(`INSERT INTO scans (label_id, code, result, client_hash, user_agent, scanned_at, network)
+SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6 FROM json_each(?)`, string(scanRowsJSON(f.Scans))); err != nil {
 			return err
 		}
 	}
@@ -89,11 +89,11 @@ func appendSQLiteTime(b []byte, t time.Time) []byte {
 	return t.UTC().AppendFormat(b, "2006-01-02 15:04:05.999999999-07:00")
 }
 
-// scanRowsJSON encodes scans as [[label_id,code,result,client_hash,user_agent,scanned_at],…]
+// scanRowsJSON encodes scans as [[label_id,code,result,client_hash,user_agent,scanned_at,network],…]
 // by hand: a flush carries thousands of rows, and encoding/json's reflection over them cost
 // more than SQLite's insert of them.
 func scanRowsJSON(scans []model.Scan) []byte {
-	b := make([]byte, 0, len(scans)*(120+len(scans[0].UserAgent)))
+	b := make([]byte, 0, len(scans)*(156+len(scans[0].UserAgent)))
 	b = append(b, '[')
 	for i := range scans {
 		sc := &scans[i]
@@ -116,7 +116,9 @@ func scanRowsJSON(scans []model.Scan) []byte {
 		b = jsonw.String(b, sc.UserAgent)
 		b = append(b, ',', '"')
 		b = appendSQLiteTime(b, sc.ScannedAt)
-		b = append(b, '"', ']')
+		b = append(b, '"', ',')
+		b = jsonw.String(b, sc.Network)
+		b = append(b, ']')
 	}
 	return append(b, ']')
 }

@@ -59,6 +59,11 @@ type Recorder struct {
 	waiting  int             // scans in unfolded
 	folded   time.Time       // last fold
 
+	// observer judges each written flush (the signal rules); network names a client's
+	// network as a keyed hash and a prefix. Both are set before the first scan (Observe).
+	observer Observer
+	network  func(client string) (hash, prefix string)
+
 	dropped   atomic.Int64
 	full      chan struct{} // a batch is ready before the next tick
 	stop      chan struct{}
@@ -102,6 +107,21 @@ func NewRecorder(store ScanStore, log *slog.Logger, size int, every, foldEvery t
 	}
 	go r.run()
 	return r
+}
+
+// Observer judges scans once their flush is written: the signal rules. It runs in the
+// recorder's writer goroutine, never on a consumer's request. pending gives a label's scans
+// that are written but not yet in its count (folded later on SQLite).
+type Observer interface {
+	Observe(ctx context.Context, scans []model.ObservedScan, pending func(labelID int64) int64) error
+}
+
+// Observe has every written flush judged by o, with clients' networks named by network.
+// Call it before the first scan is recorded.
+func (r *Recorder) Observe(o Observer, network func(client string) (hash, prefix string)) {
+	r.mu.Lock()
+	r.observer, r.network = o, network
+	r.mu.Unlock()
 }
 
 // Record queues a scan without blocking.
@@ -322,16 +342,30 @@ func (r *Recorder) Flush() {
 // flush aggregates per label and per unknown code and writes everything in one transaction.
 func (r *Recorder) flush(batch []model.Scan) {
 	f := model.ScanFlush{Scans: batch, Labels: map[int64]model.ScanTally{}, Unknown: map[string]model.ScanTally{}}
-	hashes := map[string]string{} // a batch holds many scans from few addresses
+	type client struct{ hash, net, prefix string }
+	hashes := map[string]client{} // a batch holds many scans from few addresses
+	r.mu.Lock()
+	observer, network := r.observer, r.network
+	r.mu.Unlock()
+	var obs []model.ObservedScan
+	if observer != nil {
+		obs = make([]model.ObservedScan, 0, len(batch))
+	}
 	for i := range batch {
 		s := &batch[i]
-		h, ok := hashes[s.ClientHash]
+		c, ok := hashes[s.ClientHash]
 		if !ok {
-			h = r.hash(s.ClientHash)
-			hashes[s.ClientHash] = h
+			c.hash = r.hash(s.ClientHash)
+			if network != nil {
+				c.net, c.prefix = network(s.ClientHash)
+			}
+			hashes[s.ClientHash] = c
 		}
-		s.ClientHash = h
+		s.ClientHash, s.Network = c.hash, c.net
 		s.UserAgent = truncate(s.UserAgent, 255)
+		if observer != nil {
+			obs = append(obs, model.ObservedScan{LabelID: s.LabelID, Code: s.Code, Result: s.Result, Network: c.net, Prefix: c.prefix, At: s.ScannedAt, Dead: s.Dead})
+		}
 		switch {
 		case s.LabelID != nil:
 			t := f.Labels[*s.LabelID]
@@ -353,7 +387,9 @@ func (r *Recorder) flush(batch []model.Scan) {
 		r.endWrite(w, func() { r.unpendFlush(f.Labels) })
 		if err != nil {
 			r.flushFailed(len(batch), err)
+			return
 		}
+		r.observe(observer, obs, f.Labels)
 		return
 	}
 	if err := r.store.RecordScans(ctx, f, nil); err != nil {
@@ -367,8 +403,29 @@ func (r *Recorder) flush(batch []model.Scan) {
 		r.unfolded[id] += t.Count
 		r.waiting += int(t.Count)
 	}
+	r.observe(observer, obs, f.Labels)
 	if r.waiting >= foldMax {
 		r.fold()
+	}
+}
+
+// observe has o judge a written flush. The labels' pending counts are read in one hold of
+// the lock that verification takes per scan. A failure is logged: the scans are written,
+// and the next flush's evidence raises what this one missed.
+func (r *Recorder) observe(o Observer, obs []model.ObservedScan, labels map[int64]model.ScanTally) {
+	if o == nil || len(obs) == 0 {
+		return
+	}
+	pending := make(map[int64]int64, len(labels))
+	r.mu.Lock()
+	for id := range labels {
+		pending[id] = r.pending[id].count
+	}
+	r.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := o.Observe(ctx, obs, func(id int64) int64 { return pending[id] }); err != nil {
+		r.log.Error("signal rules failed", "scans", len(obs), "err", err.Error())
 	}
 }
 

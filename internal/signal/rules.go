@@ -1,0 +1,391 @@
+package signal
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"gimark/model"
+)
+
+// Params are the rules' parameters; main fills them from GIMARK_RULE_* (internal/config),
+// whose defaults are the ones below.
+type Params struct {
+	OverScanned    int64         // GIMARK_SCAN_WARN_THRESHOLD (20): a label scanned more often
+	SpreadNetworks int           // GIMARK_RULE_SPREAD_NETWORKS (3): distinct client networks of one label…
+	SpreadWindow   time.Duration // GIMARK_RULE_SPREAD_WINDOW_HOURS (24 h): …within this window
+	BurstScans     int           // GIMARK_RULE_BURST_SCANS (50): scans of one batch's labels from one network…
+	BurstWindow    time.Duration // GIMARK_RULE_BURST_WINDOW_MIN (10 min): …within this window
+	GuessCodes     int           // GIMARK_RULE_GUESS_CODES (20): distinct unknown codes from one network in an hour
+	UnknownTries   int64         // GIMARK_RULE_UNKNOWN_TRIES (2): tries of one never-issued code
+}
+
+// DefaultParams are the defaults of the GIMARK_RULE_* variables.
+var DefaultParams = Params{OverScanned: 20, SpreadNetworks: 3, SpreadWindow: 24 * time.Hour, BurstScans: 50,
+	BurstWindow: 10 * time.Minute, GuessCodes: 20, UnknownTries: 2}
+
+// guessWindow is the code-guessing rule's window, and how long it tightens a network's
+// verification limit.
+const guessWindow = time.Hour
+
+// RuleRow is one row of the rule table: its name, its parameters as configured and what it
+// raises. The API and console show the table as it runs.
+type RuleRow struct {
+	Name   string
+	Params string
+	Raises string
+}
+
+// Table lists every rule with its parameters.
+func (p Params) Table() []RuleRow {
+	return []RuleRow{
+		{model.RuleOverScanned, fmt.Sprintf("more than %d scans of one label (GIMARK_SCAN_WARN_THRESHOLD)", p.OverScanned),
+			"over_scanned on the label; count = its scans"},
+		{model.RuleSpread, fmt.Sprintf("at least %d client networks (/24, /48) scan one label within %s", p.SpreadNetworks, p.SpreadWindow),
+			"spread on the label; count = distinct networks"},
+		{model.RuleBurst, fmt.Sprintf("at least %d scans of one batch's labels from one network within %s", p.BurstScans, p.BurstWindow),
+			"burst on the batch and network; count = scans in the window"},
+		{model.RuleCodeGuessing, fmt.Sprintf("one network tries at least %d distinct unknown codes within %s", p.GuessCodes, guessWindow),
+			"code_guessing on the network; its verification limit is cut to a tenth for an hour"},
+		{model.RuleDeadLabel, "scans of a voided label, or of a label whose filing is suspended, revoked or cancelled",
+			"dead_label on the label; count = such scans (judged by what the scan was told)"},
+		{model.RuleUnknownCode, fmt.Sprintf("a never-issued code tried at least %d times (GIMARK_RULE_UNKNOWN_TRIES)", p.UnknownTries),
+			"unknown_code on the code; count = its tries"},
+		{model.RuleConsumerReport, "a consumer reports a label or code from the verification page",
+			"consumer_report on the label or code; count = reports"},
+	}
+}
+
+// RuleStore is what the rules read and write.
+type RuleStore interface {
+	LabelOwners(ctx context.Context, ids []int64) (map[int64]model.LabelOwner, error)
+	UnknownCodeTries(ctx context.Context, codes []string, atLeast int64) ([]model.UnknownCode, error)
+	RaiseSignals(ctx context.Context, raises []model.SignalRaise) error
+}
+
+// Rules evaluates the rule table over scans after they are written, in the scan recorder's
+// writer goroutine: never on a consumer's request. A signal is raised once per key and then
+// updated (store.RaiseSignals), so a copied label scanned a hundred times is one signal.
+//
+// The windows of spread, burst and code guessing are kept in memory, per instance: several
+// instances behind a load balancer each see their share of the scans, and a restart starts
+// the windows afresh. Counts of over-scanned labels and unknown codes come from the database
+// and are exact.
+type Rules struct {
+	store RuleStore
+	log   *slog.Logger
+	p     Params
+
+	mu     sync.Mutex
+	spread map[int64][]seen      // label → networks seen within the window
+	burst  map[burstKey][]int64  // (batch, network) → scan times (Unix ns), the last BurstScans
+	guess  map[string][]codeSeen // network → unknown codes within the hour
+	tight  map[string]time.Time  // network prefix → its verification limit is tightened until
+	ntight atomic.Int64          // len(tight), read without the lock on the request path
+	swept  time.Time
+}
+
+type seen struct {
+	net string
+	at  int64
+}
+
+type codeSeen struct {
+	code string
+	at   int64
+}
+
+type burstKey struct {
+	batch int64
+	net   string
+}
+
+// NewRules wires the rule table.
+func NewRules(st RuleStore, log *slog.Logger, p Params) *Rules {
+	return &Rules{store: st, log: log, p: p, spread: map[int64][]seen{}, burst: map[burstKey][]int64{},
+		guess: map[string][]codeSeen{}, tight: map[string]time.Time{}}
+}
+
+// Params returns the parameters the rules run with.
+func (r *Rules) Params() Params { return r.p }
+
+// maxTracked bounds each window map: beyond it, entries are swept, and new keys are not
+// tracked until some expire (a flood of distinct networks cannot grow memory without bound).
+const maxTracked = 2_000_000
+
+// Observe evaluates one written flush. pending gives a label's scans that are written but not
+// yet folded into its count (SQLite folds later), so over_scanned sees the true total.
+func (r *Rules) Observe(ctx context.Context, scans []model.ObservedScan, pending func(labelID int64) int64) error {
+	if len(scans) == 0 {
+		return nil
+	}
+	ids := map[int64]struct{}{}
+	var unknown []string
+	for i := range scans {
+		s := &scans[i]
+		switch {
+		case s.LabelID != nil:
+			ids[*s.LabelID] = struct{}{}
+		case s.Result == model.ResultNotFound:
+			unknown = append(unknown, s.Code)
+		}
+	}
+	idList := make([]int64, 0, len(ids))
+	for id := range ids {
+		idList = append(idList, id)
+	}
+	slices.Sort(idList)
+	owners, err := r.store.LabelOwners(ctx, idList)
+	if err != nil {
+		return err
+	}
+	raises := r.evaluate(scans, owners, pending)
+	if len(unknown) > 0 {
+		slices.Sort(unknown)
+		unknown = slices.Compact(unknown)
+		tries, err := r.store.UnknownCodeTries(ctx, unknown, r.p.UnknownTries)
+		if err != nil {
+			return err
+		}
+		for _, u := range tries {
+			raises = append(raises, model.SignalRaise{Rule: model.RuleUnknownCode, Key: "unknown_code:code:" + u.Code, Code: u.Code,
+				Count: u.Count, Absolute: true, First: u.FirstSeen, Last: u.LastSeen,
+				Detail: fmt.Sprintf("未登记编码被查询 %d 次", u.Count)})
+		}
+	}
+	return r.store.RaiseSignals(ctx, raises)
+}
+
+// evaluate runs the label and network rules over scans (in time order within the flush).
+func (r *Rules) evaluate(scans []model.ObservedScan, owners map[int64]model.LabelOwner, pending func(int64) int64) []model.SignalRaise {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := map[string]*model.SignalRaise{} // by key: one raise per key per flush
+	add := func(x model.SignalRaise) {
+		if cur, ok := out[x.Key]; ok {
+			if x.Absolute {
+				cur.Count = x.Count
+			} else {
+				cur.Count += x.Count
+			}
+			cur.Last, cur.Detail = x.Last, x.Detail
+			return
+		}
+		out[x.Key] = &x
+	}
+	var now time.Time
+	flushScans := map[int64]int64{} // label → scans in this flush
+	for i := range scans {
+		s := &scans[i]
+		if s.At.After(now) {
+			now = s.At
+		}
+		if s.LabelID == nil {
+			if s.Result == model.ResultNotFound && s.Network != "" {
+				r.guessed(s, add)
+			}
+			continue
+		}
+		o, ok := owners[*s.LabelID]
+		if !ok {
+			continue
+		}
+		flushScans[o.LabelID]++
+		on := labelRaise(o)
+		if s.Dead {
+			x := on(model.RuleDeadLabel, s.At)
+			x.Count = 1
+			x.Detail = "已作废的标签仍被查询"
+			if w, ok := deadWords[o.FilingStatus]; ok && o.LabelStatus != model.LabelVoided {
+				x.Detail = "使用资格已" + w + "的企业标签仍被查询"
+			}
+			add(x)
+		}
+		if n := r.spreadOf(o.LabelID, s); n >= r.p.SpreadNetworks {
+			x := on(model.RuleSpread, s.At)
+			x.Count, x.Absolute = int64(n), true
+			x.Detail = fmt.Sprintf("%s 内被 %d 个不同网络查询", r.p.SpreadWindow, n)
+			add(x)
+		}
+		if n := r.burstOf(o.BatchID, s); n >= r.p.BurstScans {
+			batch := o.BatchID
+			x := on(model.RuleBurst, s.At)
+			x.Key = "burst:batch:" + strconv.FormatInt(batch, 10) + ":" + s.Network
+			x.LabelID, x.Code, x.Network = nil, "", s.Network
+			x.Count, x.Absolute = int64(n), true
+			x.Detail = fmt.Sprintf("同一网络 %s 内查询该批次标签 %d 次", r.p.BurstWindow, n)
+			add(x)
+		}
+	}
+	for id, n := range flushScans {
+		o := owners[id]
+		total := o.ScanCount
+		if pending != nil {
+			total += pending(id)
+		}
+		// A store that folds later may not count this flush's scans yet: count them at least.
+		total = max(total, n)
+		if total > r.p.OverScanned {
+			x := labelRaise(o)(model.RuleOverScanned, now)
+			x.Count, x.Absolute = total, true
+			x.Detail = fmt.Sprintf("已被查询 %d 次，超过 %d 次", total, r.p.OverScanned)
+			add(x)
+		}
+	}
+	r.sweep(now)
+	raises := make([]model.SignalRaise, 0, len(out))
+	for _, x := range out {
+		raises = append(raises, *x)
+	}
+	return raises
+}
+
+var deadWords = map[model.FilingStatus]string{model.StatusSuspended: "暂停", model.StatusRevoked: "撤销", model.StatusCancelled: "注销"}
+
+// labelRaise returns a builder of raises about label o.
+func labelRaise(o model.LabelOwner) func(rule string, at time.Time) model.SignalRaise {
+	return func(rule string, at time.Time) model.SignalRaise {
+		id, batch, filing, ent, product := o.LabelID, o.BatchID, o.FilingID, o.EnterpriseID, o.ProductID
+		return model.SignalRaise{Rule: rule, Key: rule + ":label:" + strconv.FormatInt(id, 10), Code: o.Code, LabelID: &id,
+			BatchID: &batch, FilingID: &filing, EnterpriseID: &ent, ProductID: &product, First: at, Last: at}
+	}
+}
+
+// spreadOf records s and returns how many distinct networks scanned its label within the
+// window.
+func (r *Rules) spreadOf(label int64, s *model.ObservedScan) int {
+	at := s.At.UnixNano()
+	from := at - int64(r.p.SpreadWindow)
+	list := r.spread[label]
+	if list == nil && len(r.spread) >= maxTracked {
+		return 0
+	}
+	kept := list[:0]
+	found := false
+	for _, e := range list {
+		if e.at < from {
+			continue
+		}
+		if e.net == s.Network {
+			e.at, found = max(e.at, at), true
+		}
+		kept = append(kept, e)
+	}
+	if !found {
+		kept = append(kept, seen{s.Network, at})
+	}
+	r.spread[label] = kept
+	return len(kept)
+}
+
+// burstOf records s against its batch and network and returns the scans within the window
+// (at most BurstScans are kept: enough to tell whether the rule fires).
+func (r *Rules) burstOf(batch int64, s *model.ObservedScan) int {
+	k := burstKey{batch, s.Network}
+	times := r.burst[k]
+	if times == nil && len(r.burst) >= maxTracked {
+		return 0
+	}
+	at := s.At.UnixNano()
+	times = append(times, at)
+	if len(times) > r.p.BurstScans {
+		times = times[len(times)-r.p.BurstScans:]
+	}
+	r.burst[k] = times
+	from := at - int64(r.p.BurstWindow)
+	n := 0
+	for _, t := range times {
+		if t >= from {
+			n++
+		}
+	}
+	return n
+}
+
+// guessed records an unknown code tried from s's network; at GuessCodes distinct codes in
+// an hour it raises code_guessing and tightens the network's verification limit.
+func (r *Rules) guessed(s *model.ObservedScan, add func(model.SignalRaise)) {
+	at := s.At.UnixNano()
+	from := at - int64(guessWindow)
+	list := r.guess[s.Network]
+	if list == nil && len(r.guess) >= maxTracked {
+		return
+	}
+	kept := list[:0]
+	found := false
+	for _, e := range list {
+		if e.at < from {
+			continue
+		}
+		if e.code == s.Code {
+			e.at, found = max(e.at, at), true
+		}
+		kept = append(kept, e)
+	}
+	if !found {
+		kept = append(kept, codeSeen{s.Code, at})
+	}
+	r.guess[s.Network] = kept
+	if n := len(kept); n >= r.p.GuessCodes {
+		add(model.SignalRaise{Rule: model.RuleCodeGuessing, Key: "code_guessing:net:" + s.Network, Network: s.Network,
+			Count: int64(n), Absolute: true, First: s.At, Last: s.At, Detail: fmt.Sprintf("同一网络一小时内尝试 %d 个未登记编码", n)})
+		if s.Prefix != "" {
+			if _, ok := r.tight[s.Prefix]; !ok {
+				r.ntight.Add(1)
+			}
+			r.tight[s.Prefix] = s.At.Add(guessWindow)
+		}
+	}
+}
+
+// sweep forgets windows that ended, once a minute of scan time.
+func (r *Rules) sweep(now time.Time) {
+	if now.Sub(r.swept) < time.Minute {
+		return
+	}
+	r.swept = now
+	at := now.UnixNano()
+	for id, list := range r.spread {
+		if len(list) == 0 || slices.IndexFunc(list, func(e seen) bool { return e.at >= at-int64(r.p.SpreadWindow) }) < 0 {
+			delete(r.spread, id)
+		}
+	}
+	for k, times := range r.burst {
+		if len(times) == 0 || times[len(times)-1] < at-int64(r.p.BurstWindow) {
+			delete(r.burst, k)
+		}
+	}
+	for k, list := range r.guess {
+		if slices.IndexFunc(list, func(e codeSeen) bool { return e.at >= at-int64(guessWindow) }) < 0 {
+			delete(r.guess, k)
+		}
+	}
+	for k, until := range r.tight {
+		if !now.Before(until) {
+			delete(r.tight, k)
+			r.ntight.Add(-1)
+		}
+	}
+}
+
+// AnyTightened reports whether any network's limit is tightened: one atomic load, so the
+// request path parses no address in the usual case.
+func (r *Rules) AnyTightened() bool { return r != nil && r.ntight.Load() > 0 }
+
+// Tightened reports whether the network prefix's verification limit is tightened at now
+// (it tried too many unknown codes). It is read on the request path: with no tightened
+// network (the usual case) it is one atomic load.
+func (r *Rules) Tightened(prefix string, now time.Time) bool {
+	if r == nil || r.ntight.Load() == 0 {
+		return false
+	}
+	r.mu.Lock()
+	until, ok := r.tight[prefix]
+	r.mu.Unlock()
+	return ok && now.Before(until)
+}
