@@ -25,6 +25,9 @@ func TestLoadDefaults(t *testing.T) {
 		MaxUploadBytes: 10 << 20, LogFormat: "json", LogLevel: "info", ShutdownTimeout: 30 * time.Second,
 		TokenPurgeEvery: time.Hour, AuthRatePerMin: 30, PublicRatePerMin: 600,
 		ScanBuffer: 1 << 16, ScanFlushEvery: 200 * time.Millisecond, ScanFoldEvery: time.Minute,
+		WebhookPollEvery: 2 * time.Second, WebhookRetryBase: 30 * time.Second, ReportRatePerHour: 5,
+		Rules: RuleParams{SpreadNetworks: 3, SpreadWindow: 24 * time.Hour, BurstScans: 50, BurstWindow: 10 * time.Minute,
+			GuessCodes: 20, UnknownTries: 2},
 	}
 	if diff := cmp.Diff(want, c, cmpopts.EquateEmpty()); diff != "" {
 		t.Fatalf("defaults differ from DESIGN.md (-want +got):\n%s", diff)
