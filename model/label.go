@@ -93,6 +93,8 @@ type Scan struct {
 	ScannedAt  time.Time `gorm:"column:scanned_at"`
 	Network    string    `gorm:"column:network"` // keyed hash of the client's /24 or /48
 	Dead       bool      `gorm:"-"`              // the label was voided or its filing withdrawn when scanned
+	BatchID    int64     `gorm:"-"`              // the label's batch, as verification read it
+	Count      int64     `gorm:"-"`              // which scan of the label this was, as the consumer was told
 }
 
 // TableName pins the table.

@@ -280,7 +280,9 @@ type ObservedScan struct {
 	Network string
 	Prefix  string
 	At      time.Time
-	Dead    bool // the label was voided or its filing suspended, revoked or cancelled at the scan
+	Dead    bool  // the label was voided or its filing suspended, revoked or cancelled at the scan
+	BatchID int64 // the label's batch (0: unknown, read from the database)
+	Count   int64 // which scan of the label this was (0: unknown, counted from the database)
 }
 
 // ScanScope says whose scans an analytics query counts: a batch's labels, or a product's

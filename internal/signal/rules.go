@@ -86,8 +86,15 @@ type Rules struct {
 	burst  map[burstKey][]int64  // (batch, network) → scan times (Unix ns), the last BurstScans
 	guess  map[string][]codeSeen // network → unknown codes within the hour
 	tight  map[string]time.Time  // network prefix → its verification limit is tightened until
-	ntight atomic.Int64          // len(tight), read without the lock on the request path
-	swept  time.Time
+	// written is what was last written per key (fresh skips rewriting an unchanged total).
+	written map[string]writtenRaise
+	ntight  atomic.Int64 // len(tight), read without the lock on the request path
+	swept   time.Time
+}
+
+type writtenRaise struct {
+	count int64
+	at    time.Time
 }
 
 type seen struct {
@@ -108,7 +115,7 @@ type burstKey struct {
 // NewRules wires the rule table.
 func NewRules(st RuleStore, log *slog.Logger, p Params) *Rules {
 	return &Rules{store: st, log: log, p: p, spread: map[int64][]seen{}, burst: map[burstKey][]int64{},
-		guess: map[string][]codeSeen{}, tight: map[string]time.Time{}}
+		guess: map[string][]codeSeen{}, tight: map[string]time.Time{}, written: map[string]writtenRaise{}}
 }
 
 // Params returns the parameters the rules run with.
@@ -118,33 +125,67 @@ func (r *Rules) Params() Params { return r.p }
 // tracked until some expire (a flood of distinct networks cannot grow memory without bound).
 const maxTracked = 2_000_000
 
-// Observe evaluates one written flush. pending gives a label's scans that are written but not
-// yet folded into its count (SQLite folds later), so over_scanned sees the true total.
+// Observe evaluates one written flush. Scans carry what verification read (batch, which
+// scan it was, whether the label was dead), so the database is read only for the labels a
+// rule fires on (and for scans without those facts); pending gives a label's scans written
+// but not yet in its folded count, for scans that do not say which scan they were.
 func (r *Rules) Observe(ctx context.Context, scans []model.ObservedScan, pending func(labelID int64) int64) error {
 	if len(scans) == 0 {
 		return nil
 	}
-	ids := map[int64]struct{}{}
 	var unknown []string
+	need := map[int64]struct{}{}
 	for i := range scans {
 		s := &scans[i]
 		switch {
-		case s.LabelID != nil:
-			ids[*s.LabelID] = struct{}{}
-		case s.Result == model.ResultNotFound:
+		case s.LabelID != nil && (s.BatchID == 0 || s.Count == 0):
+			need[*s.LabelID] = struct{}{}
+		case s.LabelID == nil && s.Result == model.ResultNotFound:
 			unknown = append(unknown, s.Code)
 		}
 	}
-	idList := make([]int64, 0, len(ids))
-	for id := range ids {
-		idList = append(idList, id)
-	}
-	slices.Sort(idList)
-	owners, err := r.store.LabelOwners(ctx, idList)
+	owners, err := r.owners(ctx, need, nil)
 	if err != nil {
 		return err
 	}
+	for i := range scans {
+		if s := &scans[i]; s.LabelID != nil && s.BatchID == 0 {
+			s.BatchID = owners[*s.LabelID].BatchID
+		}
+	}
 	raises := r.evaluate(scans, owners, pending)
+	// Fill in the labels' filing, enterprise and product, for the raises only.
+	need = map[int64]struct{}{}
+	for _, x := range raises {
+		if x.LabelID != nil {
+			need[*x.LabelID] = struct{}{}
+		}
+	}
+	if owners, err = r.owners(ctx, need, owners); err != nil {
+		return err
+	}
+	for i := range raises {
+		x := &raises[i]
+		if x.LabelID == nil {
+			continue
+		}
+		o, ok := owners[*x.LabelID]
+		if !ok {
+			continue
+		}
+		batch, filing, ent, product := o.BatchID, o.FilingID, o.EnterpriseID, o.ProductID
+		x.BatchID, x.FilingID, x.EnterpriseID, x.ProductID = &batch, &filing, &ent, &product
+		if x.Rule == model.RuleBurst {
+			x.LabelID = nil // a batch's signal: the label was only where its facts came from
+			continue
+		}
+		x.Code = o.Code
+		if x.Rule == model.RuleDeadLabel && o.LabelStatus != model.LabelVoided {
+			if w, ok := deadWords[o.FilingStatus]; ok {
+				x.Detail = "使用资格已" + w + "的企业标签仍被查询"
+			}
+		}
+	}
 	if len(unknown) > 0 {
 		slices.Sort(unknown)
 		unknown = slices.Compact(unknown)
@@ -158,10 +199,72 @@ func (r *Rules) Observe(ctx context.Context, scans []model.ObservedScan, pending
 				Detail: fmt.Sprintf("未登记编码被查询 %d 次", u.Count)})
 		}
 	}
-	return r.store.RaiseSignals(ctx, raises)
+	raises = r.fresh(raises)
+	if err := r.store.RaiseSignals(ctx, raises); err != nil {
+		r.forget(raises)
+		return err
+	}
+	return nil
+}
+
+// owners reads the labels in need that have is missing.
+func (r *Rules) owners(ctx context.Context, need map[int64]struct{}, have map[int64]model.LabelOwner) (map[int64]model.LabelOwner, error) {
+	if have == nil {
+		have = map[int64]model.LabelOwner{}
+	}
+	ids := make([]int64, 0, len(need))
+	for id := range need {
+		if _, ok := have[id]; !ok {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) == 0 {
+		return have, nil
+	}
+	slices.Sort(ids)
+	got, err := r.store.LabelOwners(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	for id, o := range got {
+		have[id] = o
+	}
+	return have, nil
+}
+
+// rewriteEvery bounds how often an unchanged total is written again (its last evidence time
+// moves on): each write is a commit, and on SQLite every commit empties the readers' caches.
+const rewriteEvery = time.Minute
+
+// fresh drops raises that would write nothing new: an absolute count equal to the one last
+// written under the key less than rewriteEvery ago.
+func (r *Rules) fresh(raises []model.SignalRaise) []model.SignalRaise {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := raises[:0]
+	for _, x := range raises {
+		if w, ok := r.written[x.Key]; ok && x.Absolute && w.count == x.Count && x.Last.Sub(w.at) < rewriteEvery {
+			continue
+		}
+		if len(r.written) < maxTracked {
+			r.written[x.Key] = writtenRaise{x.Count, x.Last}
+		}
+		out = append(out, x)
+	}
+	return out
+}
+
+// forget undoes fresh's record of raises that were not written.
+func (r *Rules) forget(raises []model.SignalRaise) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, x := range raises {
+		delete(r.written, x.Key)
+	}
 }
 
 // evaluate runs the label and network rules over scans (in time order within the flush).
+// Its raises name the label (and batch); Observe fills in the rest.
 func (r *Rules) evaluate(scans []model.ObservedScan, owners map[int64]model.LabelOwner, pending func(int64) int64) []model.SignalRaise {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -169,7 +272,7 @@ func (r *Rules) evaluate(scans []model.ObservedScan, owners map[int64]model.Labe
 	add := func(x model.SignalRaise) {
 		if cur, ok := out[x.Key]; ok {
 			if x.Absolute {
-				cur.Count = x.Count
+				cur.Count = max(cur.Count, x.Count)
 			} else {
 				cur.Count += x.Count
 			}
@@ -178,8 +281,13 @@ func (r *Rules) evaluate(scans []model.ObservedScan, owners map[int64]model.Labe
 		}
 		out[x.Key] = &x
 	}
+	on := func(rule string, label int64, at time.Time) model.SignalRaise {
+		id := label
+		return model.SignalRaise{Rule: rule, Key: rule + ":label:" + strconv.FormatInt(id, 10), LabelID: &id, First: at, Last: at}
+	}
 	var now time.Time
-	flushScans := map[int64]int64{} // label → scans in this flush
+	type tally struct{ scans, last int64 }
+	flushScans := map[int64]tally{} // label → scans in this flush, and the highest scan number told
 	for i := range scans {
 		s := &scans[i]
 		if s.At.After(now) {
@@ -191,47 +299,46 @@ func (r *Rules) evaluate(scans []model.ObservedScan, owners map[int64]model.Labe
 			}
 			continue
 		}
-		o, ok := owners[*s.LabelID]
-		if !ok {
-			continue
-		}
-		flushScans[o.LabelID]++
-		on := labelRaise(o)
+		label := *s.LabelID
+		t := flushScans[label]
+		t.scans++
+		t.last = max(t.last, s.Count)
+		flushScans[label] = t
 		if s.Dead {
-			x := on(model.RuleDeadLabel, s.At)
+			x := on(model.RuleDeadLabel, label, s.At)
 			x.Count = 1
 			x.Detail = "已作废的标签仍被查询"
-			if w, ok := deadWords[o.FilingStatus]; ok && o.LabelStatus != model.LabelVoided {
-				x.Detail = "使用资格已" + w + "的企业标签仍被查询"
-			}
 			add(x)
 		}
-		if n := r.spreadOf(o.LabelID, s); n >= r.p.SpreadNetworks {
-			x := on(model.RuleSpread, s.At)
+		if n := r.spreadOf(label, s); n >= r.p.SpreadNetworks {
+			x := on(model.RuleSpread, label, s.At)
 			x.Count, x.Absolute = int64(n), true
 			x.Detail = fmt.Sprintf("%s 内被 %d 个不同网络查询", r.p.SpreadWindow, n)
 			add(x)
 		}
-		if n := r.burstOf(o.BatchID, s); n >= r.p.BurstScans {
-			batch := o.BatchID
-			x := on(model.RuleBurst, s.At)
-			x.Key = "burst:batch:" + strconv.FormatInt(batch, 10) + ":" + s.Network
-			x.LabelID, x.Code, x.Network = nil, "", s.Network
-			x.Count, x.Absolute = int64(n), true
-			x.Detail = fmt.Sprintf("同一网络 %s 内查询该批次标签 %d 次", r.p.BurstWindow, n)
-			add(x)
+		if s.BatchID != 0 {
+			if n := r.burstOf(s.BatchID, s); n >= r.p.BurstScans {
+				x := on(model.RuleBurst, label, s.At)
+				x.Key = "burst:batch:" + strconv.FormatInt(s.BatchID, 10) + ":" + s.Network
+				x.Network = s.Network
+				x.Count, x.Absolute = int64(n), true
+				x.Detail = fmt.Sprintf("同一网络 %s 内查询该批次标签 %d 次", r.p.BurstWindow, n)
+				add(x)
+			}
 		}
 	}
-	for id, n := range flushScans {
-		o := owners[id]
-		total := o.ScanCount
-		if pending != nil {
-			total += pending(id)
+	for id, t := range flushScans {
+		total := t.last // which scan the last one was, as its consumer was told
+		if total == 0 {
+			total = owners[id].ScanCount
+			if pending != nil {
+				total += pending(id)
+			}
+			// A store that folds later may not count this flush's scans yet: count them at least.
+			total = max(total, t.scans)
 		}
-		// A store that folds later may not count this flush's scans yet: count them at least.
-		total = max(total, n)
 		if total > r.p.OverScanned {
-			x := labelRaise(o)(model.RuleOverScanned, now)
+			x := on(model.RuleOverScanned, id, now)
 			x.Count, x.Absolute = total, true
 			x.Detail = fmt.Sprintf("已被查询 %d 次，超过 %d 次", total, r.p.OverScanned)
 			add(x)
@@ -246,15 +353,6 @@ func (r *Rules) evaluate(scans []model.ObservedScan, owners map[int64]model.Labe
 }
 
 var deadWords = map[model.FilingStatus]string{model.StatusSuspended: "暂停", model.StatusRevoked: "撤销", model.StatusCancelled: "注销"}
-
-// labelRaise returns a builder of raises about label o.
-func labelRaise(o model.LabelOwner) func(rule string, at time.Time) model.SignalRaise {
-	return func(rule string, at time.Time) model.SignalRaise {
-		id, batch, filing, ent, product := o.LabelID, o.BatchID, o.FilingID, o.EnterpriseID, o.ProductID
-		return model.SignalRaise{Rule: rule, Key: rule + ":label:" + strconv.FormatInt(id, 10), Code: o.Code, LabelID: &id,
-			BatchID: &batch, FilingID: &filing, EnterpriseID: &ent, ProductID: &product, First: at, Last: at}
-	}
-}
 
 // spreadOf records s and returns how many distinct networks scanned its label within the
 // window.
@@ -363,6 +461,11 @@ func (r *Rules) sweep(now time.Time) {
 	for k, list := range r.guess {
 		if slices.IndexFunc(list, func(e codeSeen) bool { return e.at >= at-int64(guessWindow) }) < 0 {
 			delete(r.guess, k)
+		}
+	}
+	for k, w := range r.written {
+		if now.Sub(w.at) > time.Hour {
+			delete(r.written, k)
 		}
 	}
 	for k, until := range r.tight {

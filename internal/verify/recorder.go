@@ -364,7 +364,7 @@ func (r *Recorder) flush(batch []model.Scan) {
 		s.ClientHash, s.Network = c.hash, c.net
 		s.UserAgent = truncate(s.UserAgent, 255)
 		if observer != nil {
-			obs = append(obs, model.ObservedScan{LabelID: s.LabelID, Code: s.Code, Result: s.Result, Network: c.net, Prefix: c.prefix, At: s.ScannedAt, Dead: s.Dead})
+			obs = append(obs, model.ObservedScan{LabelID: s.LabelID, Code: s.Code, Result: s.Result, Network: c.net, Prefix: c.prefix, At: s.ScannedAt, Dead: s.Dead, BatchID: s.BatchID, Count: s.Count})
 		}
 		switch {
 		case s.LabelID != nil:

@@ -88,7 +88,7 @@ func (s *Service) Verify(ctx context.Context, raw, client, agent string) (*Resul
 	now := s.now().UTC()
 	record, this := s.record, int64(1)
 	if ctx.Value(unrecordedKey{}) != nil {
-		record, this = func(*int64, string, string, string, string, time.Time, bool) {}, 0
+		record, this = func(*int64, string, string, string, string, time.Time, scanFacts) {}, 0
 	}
 	code, perr := labelcode.Parse(raw)
 	if perr != nil {
@@ -97,14 +97,14 @@ func (s *Service) Verify(ctx context.Context, raw, client, agent string) (*Resul
 		if perr == labelcode.ErrMalformed {
 			r.Reasons = []Reason{{"malformed", "编码格式不正确，请核对标签上的编码后重新输入。"}}
 		}
-		record(nil, sanitize(raw), r.Result, client, agent, now, false)
+		record(nil, sanitize(raw), r.Result, client, agent, now, scanFacts{})
 		return r, nil
 	}
 	row, pending, firstPending, err := s.countedLabel(ctx, code)
 	if model.IsKind(err, model.KindNotFound) {
 		r := &Result{Result: model.ResultNotFound, Code: code,
 			Reasons: []Reason{{"not_registered", "该编码不是已登记的地理标志专用标志标签，可能为假冒。请向当地市场监督管理部门举报（12315）。"}}}
-		record(nil, code, r.Result, client, agent, now, false)
+		record(nil, code, r.Result, client, agent, now, scanFacts{})
 		return r, nil
 	}
 	if err != nil {
@@ -153,7 +153,7 @@ func (s *Service) Verify(ctx context.Context, raw, client, agent string) (*Resul
 	// Dead: the consumer was told the label is voided or its authorization withdrawn (the
 	// dead_label rule judges the scan by what it was told then).
 	_, withdrawn := statusReasons[facts.FilingStatus]
-	record(&id, code, r.Result, client, agent, now, row.Status == model.LabelVoided || withdrawn)
+	record(&id, code, r.Result, client, agent, now, scanFacts{dead: row.Status == model.LabelVoided || withdrawn, batch: row.BatchID, count: r.ScanCount})
 	return r, nil
 }
 
@@ -207,7 +207,14 @@ func (s *Service) batchOf(ctx context.Context, id int64) (*model.BatchFacts, err
 	return b, nil
 }
 
-func (s *Service) record(labelID *int64, code, result, client, agent string, at time.Time, dead bool) {
+// scanFacts are what verification learnt of a label that the signal rules use, so they need
+// not read it again: whether it was dead, its batch, and which scan this was.
+type scanFacts struct {
+	dead         bool
+	batch, count int64
+}
+
+func (s *Service) record(labelID *int64, code, result, client, agent string, at time.Time, f scanFacts) {
 	if s.count != nil {
 		s.count(result)
 	}
@@ -216,7 +223,7 @@ func (s *Service) record(labelID *int64, code, result, client, agent string, at 
 	}
 	// The address is hashed by the recorder, off the request's path; only the hash is stored.
 	s.rec.Record(model.Scan{LabelID: labelID, Code: code, Result: result, ClientHash: client,
-		UserAgent: agent, ScannedAt: at, Dead: dead})
+		UserAgent: agent, ScannedAt: at, Dead: f.dead, BatchID: f.batch, Count: f.count})
 }
 
 func truncate(s string, n int) string {
