@@ -81,11 +81,15 @@ type Rules struct {
 	log   *slog.Logger
 	p     Params
 
-	mu     sync.Mutex
-	spread map[int64][]seen      // label → networks seen within the window
-	burst  map[burstKey][]int64  // (batch, network) → scan times (Unix ns), the last BurstScans
-	guess  map[string][]codeSeen // network → unknown codes within the hour
-	tight  map[string]time.Time  // network prefix → its verification limit is tightened until
+	mu sync.Mutex
+	// spread: label → networks seen within the window. The map holds no pointers, so the
+	// garbage collector does not walk it (it has an entry per label scanned in the window);
+	// labels seen from more than spreadSlots networks keep the rest in spreadMore.
+	spread     map[int64][spreadSlots]netAt
+	spreadMore map[int64][]netAt
+	burst      map[burstKey][]int64  // (batch, network) → scan times (Unix ns), the last BurstScans
+	guess      map[string][]codeSeen // network → unknown codes within the hour
+	tight      map[string]time.Time  // network prefix → its verification limit is tightened until
 	// written is what was last written per key (fresh skips rewriting an unchanged total).
 	written map[string]writtenRaise
 	ntight  atomic.Int64 // len(tight), read without the lock on the request path
@@ -97,9 +101,24 @@ type writtenRaise struct {
 	at    time.Time
 }
 
-type seen struct {
-	net string
+// netAt is a network (a 64-bit digest of its keyed hash) and when it was last seen; at 0
+// marks an empty slot.
+type netAt struct {
+	net uint64
 	at  int64
+}
+
+const spreadSlots = 4
+
+// netID digests a network's hash (FNV-1a): collisions between the networks of one label are
+// as unlikely as they are harmless (one network fewer counted).
+func netID(s string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= 1099511628211
+	}
+	return h
 }
 
 type codeSeen struct {
@@ -114,7 +133,7 @@ type burstKey struct {
 
 // NewRules wires the rule table.
 func NewRules(st RuleStore, log *slog.Logger, p Params) *Rules {
-	return &Rules{store: st, log: log, p: p, spread: map[int64][]seen{}, burst: map[burstKey][]int64{},
+	return &Rules{store: st, log: log, p: p, spread: map[int64][spreadSlots]netAt{}, spreadMore: map[int64][]netAt{}, burst: map[burstKey][]int64{},
 		guess: map[string][]codeSeen{}, tight: map[string]time.Time{}, written: map[string]writtenRaise{}}
 }
 
@@ -359,25 +378,39 @@ var deadWords = map[model.FilingStatus]string{model.StatusSuspended: "暂停", m
 func (r *Rules) spreadOf(label int64, s *model.ObservedScan) int {
 	at := s.At.UnixNano()
 	from := at - int64(r.p.SpreadWindow)
-	list := r.spread[label]
-	if list == nil && len(r.spread) >= maxTracked {
+	slots, ok := r.spread[label]
+	if !ok && len(r.spread) >= maxTracked {
 		return 0
 	}
-	kept := list[:0]
+	id := netID(s.Network)
+	kept := make([]netAt, 0, spreadSlots+1)
 	found := false
-	for _, e := range list {
-		if e.at < from {
-			continue
+	keep := func(e netAt) {
+		if e.at == 0 || e.at < from {
+			return
 		}
-		if e.net == s.Network {
+		if e.net == id {
 			e.at, found = max(e.at, at), true
 		}
 		kept = append(kept, e)
 	}
-	if !found {
-		kept = append(kept, seen{s.Network, at})
+	for _, e := range slots {
+		keep(e)
 	}
-	r.spread[label] = kept
+	for _, e := range r.spreadMore[label] {
+		keep(e)
+	}
+	if !found {
+		kept = append(kept, netAt{id, at})
+	}
+	var next [spreadSlots]netAt
+	copy(next[:], kept)
+	r.spread[label] = next
+	if len(kept) > spreadSlots {
+		r.spreadMore[label] = kept[spreadSlots:]
+	} else {
+		delete(r.spreadMore, label)
+	}
 	return len(kept)
 }
 
@@ -448,9 +481,13 @@ func (r *Rules) sweep(now time.Time) {
 	}
 	r.swept = now
 	at := now.UnixNano()
-	for id, list := range r.spread {
-		if len(list) == 0 || slices.IndexFunc(list, func(e seen) bool { return e.at >= at-int64(r.p.SpreadWindow) }) < 0 {
+	from := at - int64(r.p.SpreadWindow)
+	for id, slots := range r.spread {
+		live := slices.ContainsFunc(slots[:], func(e netAt) bool { return e.at != 0 && e.at >= from }) ||
+			slices.ContainsFunc(r.spreadMore[id], func(e netAt) bool { return e.at >= from })
+		if !live {
 			delete(r.spread, id)
+			delete(r.spreadMore, id)
 		}
 	}
 	for k, times := range r.burst {

@@ -106,6 +106,12 @@ func TestSpread(t *testing.T) {
 		if got[0].Count != 4 || !got[0].LastSeen.Equal(w.t0.Add(24*time.Hour+3*time.Minute)) {
 			t.Fatalf("updated spread signal %+v", got[0])
 		}
+		// Beyond the label's inline slots: six networks.
+		w.observe(t, nil, scanOf(l, "n5", w.t0.Add(24*time.Hour+4*time.Minute)), scanOf(l, "n6", w.t0.Add(24*time.Hour+5*time.Minute)),
+			scanOf(l, "n5", w.t0.Add(24*time.Hour+6*time.Minute)))
+		if got = w.want(t, model.RuleSpread, 1, "six networks"); got[0].Count != 6 {
+			t.Fatalf("six networks counted %d", got[0].Count)
+		}
 		// Many scans from one network of another label: no spread.
 		var many []model.ObservedScan
 		for i := 0; i < 30; i++ {
