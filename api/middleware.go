@@ -216,7 +216,7 @@ func (a *app) requireRole(roles ...model.Role) gin.HandlerFunc {
 }
 
 // rateLimit limits requests per client address.
-func (a *app) rateLimit(k *ratelimit.Keyed) gin.HandlerFunc {
+func (a *app) rateLimit(k ratelimit.Limiter) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if ok, retry := k.Allow(c.ClientIP()); !ok {
 			a.writeError(c, &model.Error{Kind: model.KindRateLimited, Code: "rate_limited", Msg: "too many requests; slow down", RetryAfter: retry})

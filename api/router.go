@@ -73,6 +73,10 @@ type Deps struct {
 	// PublicRatePerMin limits the public catalog and register reads per address (default 600).
 	PublicRatePerMin int
 	Now              func() time.Time // injected clock for rate limits
+	// Limits makes the rate limit named name (auth, public, verify) of perMin a minute per
+	// client address; nil keeps each in this instance's memory. With GIMARK_REDIS_URL every
+	// instance shares them (cluster.Redis.Limiter).
+	Limits func(name string, perMin int) ratelimit.Limiter
 	// ConsoleKey signs the web console's CSRF tokens; every instance needs the same one
 	// (nil: a random key, fine for one instance).
 	ConsoleKey []byte
@@ -120,9 +124,13 @@ func New(d Deps) *gin.Engine {
 		"/v/:code/report":               MaxReportBody,
 		"/V/:code/report":               MaxReportBody,
 	}, console.DocumentsRoute, console.SalesUploadRoute))
-	authLimit := ratelimit.PerMinute(d.AuthRatePerMin, d.Now)
-	publicLimit := ratelimit.PerMinute(d.PublicRatePerMin, d.Now)
-	verifyLimit := ratelimit.PerMinute(d.VerifyRatePerMin, d.Now) // shared by the page and the JSON
+	limit := d.Limits
+	if limit == nil {
+		limit = func(_ string, perMin int) ratelimit.Limiter { return ratelimit.PerMinute(perMin, d.Now) }
+	}
+	authLimit := limit("auth", d.AuthRatePerMin)
+	publicLimit := limit("public", d.PublicRatePerMin)
+	verifyLimit := limit("verify", d.VerifyRatePerMin) // shared by the page and the JSON
 	// No such route: 404 problem+json (the console's page under /console); a damaged link
 	// under /v/ gets the consumer's Chinese page.
 	a.tightLimit = ratelimit.PerMinute(max(1, d.VerifyRatePerMin/10), d.Now)

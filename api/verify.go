@@ -31,7 +31,7 @@ var (
 
 // verifyLimit rate-limits verification per client; the consumer's page gets a friendly
 // Chinese page, machines a problem document. Both carry Retry-After.
-func (a *app) verifyLimit(k *ratelimit.Keyed, html bool) gin.HandlerFunc {
+func (a *app) verifyLimit(k ratelimit.Limiter, html bool) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		ip := c.ClientIP()
 		ok, retry := k.Allow(ip)

@@ -119,7 +119,7 @@ run_wrk() { # url-prefix → "req/s p99_ms"
   sed "s|PREFIX|\"$1\"|" "$work/random.lua" >"$work/r.lua"
   wrk -t2 -c"$CONNS" -d"$DURATION" --latency -s "$work/r.lua" "http://127.0.0.1:$2" >"$work/wrk.out"
   rps=$(awk '/Requests\/sec/ {print $2}' "$work/wrk.out")
-  p99=$(awk '$1=="99%" {print $2}' "$work/wrk.out")
+  p99=$(awk '$1=="99%" {v=$2; if (v ~ /us$/) {sub(/us$/, "", v); v=v/1000} else if (v ~ /ms$/) {sub(/ms$/, "", v)} else if (v ~ /s$/) {sub(/s$/, "", v); v=v*1000}; print v "ms"}' "$work/wrk.out")
   non2xx=$(awk '/Non-2xx/ {print $5}' "$work/wrk.out")
   echo "$rps $p99 ${non2xx:-0}"
 }
@@ -169,6 +169,7 @@ printf 'bare gin /ping:             %s req/s\n' "$p_rps"
 printf 'gin + 1 lookup (database/sql): %s req/s, p99 %s (%s connections)\n' "$l_rps" "$l_p99" "$base_conns"
 printf 'gimark /api/v1/verify:      %s req/s, p99 %s, non-2xx %s\n' "$v_rps" "$v_p99" "$v_bad"
 printf 'verify / lookup baseline:   %.0f %% (target: >= 80 %%); p99 %s against %s (target: <= 1.2x)\n' "$(echo "100 * $v_rps / $l_rps" | bc -l)" "$v_p99" "$l_p99"
+printf 'verify p99 / baseline p99:  %.2f (target: <= 1.5)\n' "$(echo "${v_p99%ms} / ${l_p99%ms}" | bc -l)"
 if [ -n "${OLD_BIN:-}" ]; then
   printf 'OLD_BIN /api/v1/verify:     %s req/s, p99 %s\n' "$o_rps" "$o_p99"
   printf 'verify / OLD_BIN verify:    %.0f %% (medians; target: >= 95 %%)\n' "$(echo "100 * $v_rps / $o_rps" | bc -l)"

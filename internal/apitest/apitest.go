@@ -25,6 +25,7 @@ import (
 	"gimark/api"
 	"gimark/internal/account"
 	"gimark/internal/app"
+	"gimark/internal/cluster"
 	"gimark/internal/config"
 	"gimark/internal/filing"
 	"gimark/internal/label"
@@ -78,6 +79,11 @@ type Options struct {
 	LabelCodes func(n int) ([]string, error)
 	// ReportRatePerHour limits consumer reports per network (0: high enough never to trip).
 	ReportRatePerHour int
+	// Redis shares rate limits, the sign-in throttle and cache invalidations (as
+	// GIMARK_REDIS_URL does); nil: this Env alone.
+	Redis *cluster.Redis
+	// Store is another Env's database, for a second instance on it; nil: a fresh database.
+	Store *store.Store
 }
 
 // Env is one application under test.
@@ -166,7 +172,10 @@ func Config(t testing.TB, o Options, dataDir string) config.Config {
 func New(t testing.TB, eng testdb.Engine, o Options) *Env {
 	t.Helper()
 	clock := &Clock{t: time.Now().UTC().Truncate(time.Second)}
-	st := eng.Open(t, clock.Now)
+	st := o.Store
+	if st == nil {
+		st = eng.Open(t, clock.Now)
+	}
 	logBuf := &bytes.Buffer{}
 	log := slog.New(slog.NewJSONHandler(&lockedWriter{w: logBuf}, nil))
 	dataDir := t.TempDir()
@@ -174,6 +183,9 @@ func New(t testing.TB, eng testdb.Engine, o Options) *Env {
 	var opts []app.Option
 	if o.LabelCodes != nil {
 		opts = append(opts, app.WithLabelCodes(o.LabelCodes))
+	}
+	if o.Redis != nil {
+		opts = append(opts, app.WithRedis(o.Redis))
 	}
 	a, err := app.New(cfg, st, log, clock.Now, opts...)
 	if err != nil {

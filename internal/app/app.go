@@ -20,6 +20,7 @@ import (
 	"gimark/internal/account"
 	"gimark/internal/auth"
 	"gimark/internal/catalog"
+	"gimark/internal/cluster"
 	"gimark/internal/config"
 	"gimark/internal/enterprise"
 	"gimark/internal/epcis"
@@ -68,6 +69,9 @@ type App struct {
 	stop    chan struct{}      // closed by Stop; nil before Start
 	cancel  context.CancelFunc // cancels the jobs' runs in flight
 	running sync.WaitGroup     // the jobs' goroutines
+
+	shared     *cluster.Redis // nil without GIMARK_REDIS_URL
+	ownsShared bool           // New opened it, so Stop closes it
 }
 
 // Option changes how New builds the application; the server passes none.
@@ -75,6 +79,13 @@ type Option func(*options)
 
 type options struct {
 	labelCodes func(n int) ([]string, error)
+	redis      *cluster.Redis
+}
+
+// WithRedis shares state through r (tests: a Redis under a key prefix of their own) instead
+// of connecting to cfg.RedisURL.
+func WithRedis(r *cluster.Redis) Option {
+	return func(o *options) { o.redis = r }
 }
 
 // WithLabelCodes replaces the label code generator (tests force a collision or a failure
@@ -111,14 +122,31 @@ func New(cfg config.Config, st *store.Store, log *slog.Logger, clock func() time
 		mets.WatchDB(name, db)
 	}
 
-	accounts := account.New(st, auth.NewHasher(cfg.PasswordCost), issuer, account.NewThrottle(clock), clock)
+	// Shared state for several instances (GIMARK_REDIS_URL); nil: this instance alone.
+	shared := o.redis
+	if shared == nil && cfg.RedisURL != "" {
+		if shared, err = cluster.Open(context.Background(), cfg.RedisURL, "", log); err != nil {
+			return nil, err
+		}
+	}
+	if shared != nil {
+		shared.Fallback = mets.RedisFallback
+	}
+	throttle := account.NewThrottle(clock)
+	if shared != nil {
+		throttle.Shared = shared.Failures()
+	}
+	accounts := account.New(st, auth.NewHasher(cfg.PasswordCost), issuer, throttle, clock)
 	recorder := verify.NewRecorder(st, log, cfg.ScanBuffer, cfg.ScanFlushEvery, cfg.ScanFoldEvery,
 		verify.ClientKey(scanKey(secret)), verify.OnDropped(mets.Dropped))
 	verifier := verify.New(st, recorder, cfg.ScanWarnThreshold, clock, mets.Scan)
-	// Verification caches filing and product facts: state changes and catalog edits drop them.
-	filings := filing.New(st, files, cfg.MaxUploadBytes, func(f *model.Filing) { verifier.InvalidateFiling(f.ID) })
-	cat := catalog.New(st, func(int64) { verifier.InvalidateAll() })
+	// Verification caches filing, product and batch facts: state changes and catalog edits
+	// drop them here and, through Redis, on every instance.
+	invalidate := cluster.Invalidator(shared, verifier)
+	filings := filing.New(st, files, cfg.MaxUploadBytes, func(f *model.Filing) { invalidate(cluster.Invalidation{Kind: "filing", ID: f.ID}) })
+	cat := catalog.New(st, func(int64) { invalidate(cluster.Invalidation{Kind: "all"}) })
 	labels := label.New(st, cfg.PublicBaseURL, label.Options{Issued: mets.Issued, NewCodes: o.labelCodes})
+	labels.OnBatchChange = func(id int64) { invalidate(cluster.Invalidation{Kind: "batch", ID: id}) }
 
 	// Counterfeit signals: the rule table judges every written flush of scans, in the
 	// recorder's writer; networks are kept only as keyed hashes.
@@ -165,12 +193,13 @@ func New(cfg config.Config, st *store.Store, log *slog.Logger, clock func() time
 		AuthRatePerMin:   cfg.AuthRatePerMin,
 		PublicRatePerMin: cfg.PublicRatePerMin,
 		Now:              clock,
+		Limits:           cluster.Limits(shared, clock),
 		ConsoleKey:       consoleKey(secret),
 		MetricsElsewhere: !cfg.MetricsOnMain(),
 	})
 	a := &App{Handler: handler, Secret: secret, Accounts: accounts, Filings: filings, Labels: labels,
 		Verify: verifier, Recorder: recorder, Metrics: mets, Rules: rules, Reports: reports, Webhooks: hooks, Deliver: deliver,
-		cfg: cfg, store: st, log: log, clock: clock, ticker: realTicker}
+		cfg: cfg, store: st, log: log, clock: clock, ticker: realTicker, shared: shared, ownsShared: o.redis == nil}
 	a.jobs = []job{{name: "purge expired refresh tokens", every: cfg.TokenPurgeEvery, run: a.purgeRefreshTokens}}
 	return a, nil
 }
@@ -210,6 +239,8 @@ func (a *App) Start(ctx context.Context) {
 	}
 	a.stop = make(chan struct{})
 	ctx, a.cancel = context.WithCancel(context.WithoutCancel(ctx))
+	// Other instances' invalidations reach this one's caches until Stop.
+	cluster.Listen(ctx, a.shared, a.Verify)
 	for _, j := range a.jobs {
 		tick, stopTicker := a.ticker(j.every)
 		a.running.Add(1)
@@ -268,6 +299,9 @@ func (a *App) Stop(ctx context.Context) error {
 	}
 	if err := a.Recorder.Close(ctx); err != nil {
 		return fmt.Errorf("flush scans: %w", err)
+	}
+	if a.shared != nil && a.ownsShared {
+		_ = a.shared.Close()
 	}
 	return nil
 }

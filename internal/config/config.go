@@ -50,7 +50,10 @@ type Config struct {
 	PasswordCost     int           // bcrypt cost of new password hashes; 0: bcrypt's default
 	ScanBuffer       int           // scan events buffered before they are dropped
 	ScanFlushEvery   time.Duration // how often buffered scans are written
-	ScanFoldEvery    time.Duration // how often written scans are folded into label counts (SQLite)
+	ScanFoldEvery    time.Duration // how often written scans are folded into label counts (SQLite; GIMARK_SCAN_FOLD_SEC)
+	// RedisURL (GIMARK_REDIS_URL, redis://[:password@]host:port[/db]) shares rate limits, the
+	// sign-in throttle and cache invalidations between instances; empty: each instance alone.
+	RedisURL         string
 	WebhookPollEvery time.Duration // how often the outbox is read for due webhook events; 0: no worker (tests drive it)
 
 	// WebhookAllowPrivate accepts webhook endpoints on loopback and private networks (tests).
@@ -154,7 +157,8 @@ func Load(getenv func(string) string) (Config, error) {
 		// minute (verification counts the rest itself; signals may lag by that minute).
 		ScanBuffer:     1 << 16,
 		ScanFlushEvery: 200 * time.Millisecond,
-		ScanFoldEvery:  time.Minute,
+		ScanFoldEvery:  time.Duration(intVar("GIMARK_SCAN_FOLD_SEC", 60, 1, 60)) * time.Second,
+		RedisURL:       secret("GIMARK_REDIS_URL"),
 		// Each instance reads the webhook outbox every 2 s (claims keep instances apart).
 		WebhookPollEvery:    2 * time.Second,
 		WebhookAllowPrivate: boolVar("GIMARK_WEBHOOK_ALLOW_PRIVATE"),
@@ -307,7 +311,17 @@ func (c Config) Masked() []any {
 		"scan_warn_threshold", c.ScanWarnThreshold, "verify_rate_per_min", c.VerifyRatePerMin,
 		"max_upload_mb", c.MaxUploadBytes >> 20, "metrics_addr", c.MetricsAddr, "token_purge_every", c.TokenPurgeEvery.String(),
 		"webhook_allow_private", c.WebhookAllowPrivate,
+		"redis", maskRedis(c.RedisURL), "scan_fold_every", c.ScanFoldEvery.String(),
 	}
+}
+
+// maskRedis hides a Redis URL's password ("" when unset).
+func maskRedis(u string) string {
+	p, err := url.Parse(u)
+	if err != nil || u == "" {
+		return ""
+	}
+	return p.Redacted()
 }
 
 // maskDSN hides a MySQL password ("user:secret@tcp(...)" → "user:***@tcp(...)").

@@ -44,6 +44,9 @@ type Service struct {
 	pngs     *lru.Cache[string, []byte]
 	issued   func(n int)
 	newCodes func(n int) ([]string, error)
+	// OnBatchChange runs after a batch changes state (voided): verification's cached batch
+	// facts drop it, on every instance when they share a Redis.
+	OnBatchChange func(batchID int64)
 }
 
 // Options are a Service's optional collaborators; the zero value is the server's.
@@ -467,7 +470,11 @@ func (s *Service) VoidBatch(ctx context.Context, p model.Principal, id int64, re
 	if reason, err = requireReason(reason); err != nil {
 		return nil, err
 	}
-	return s.store.VoidLabelBatch(ctx, b.ID, reason, p.UserID)
+	vb, err := s.store.VoidLabelBatch(ctx, b.ID, reason, p.UserID)
+	if err == nil && s.OnBatchChange != nil {
+		s.OnBatchChange(vb.ID)
+	}
+	return vb, err
 }
 
 // VoidLabel voids one label (owner or reviewer).

@@ -21,6 +21,9 @@ type Metrics struct {
 	ScansDropped prometheus.Counter
 	LabelBatches prometheus.Counter
 	LabelsIssued prometheus.Counter
+	// RedisFallbacks counts checks answered from the instance's memory because Redis
+	// (GIMARK_REDIS_URL) failed, by check (verify, public, auth, login, invalidate).
+	RedisFallbacks *prometheus.CounterVec
 }
 
 // New builds the collectors on a fresh registry, with Go runtime and process metrics.
@@ -47,8 +50,11 @@ func New() *Metrics {
 		LabelsIssued: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "gimark_labels_issued_total", Help: "Labels issued.",
 		}),
+		RedisFallbacks: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "gimark_redis_fallbacks_total", Help: "Checks answered from this instance's memory because Redis failed, by check.",
+		}, []string{"check"}),
 	}
-	reg.MustRegister(m.Requests, m.Duration, m.Scans, m.ScansDropped, m.LabelBatches, m.LabelsIssued,
+	reg.MustRegister(m.Requests, m.Duration, m.Scans, m.ScansDropped, m.LabelBatches, m.LabelsIssued, m.RedisFallbacks,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	for _, r := range []string{"genuine", "warning", "not_found", "invalid"} {
 		m.Scans.WithLabelValues(r) // present from the start, at zero
@@ -72,6 +78,13 @@ func (m *Metrics) Handler() http.Handler {
 func (m *Metrics) Scan(result string) {
 	if m != nil {
 		m.Scans.WithLabelValues(result).Inc()
+	}
+}
+
+// RedisFallback counts one check answered without Redis.
+func (m *Metrics) RedisFallback(check string) {
+	if m != nil {
+		m.RedisFallbacks.WithLabelValues(check).Inc()
 	}
 }
 

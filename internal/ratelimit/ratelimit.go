@@ -10,6 +10,12 @@ import (
 	"golang.org/x/time/rate"
 )
 
+// Limiter limits events per key: Keyed in one instance's memory, or a limit shared by
+// several instances (cluster.Limiter).
+type Limiter interface {
+	Allow(key string) (ok bool, retry time.Duration)
+}
+
 // Keyed is a set of token buckets, one per key.
 type Keyed struct {
 	mu      sync.Mutex

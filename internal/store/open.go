@@ -113,7 +113,8 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		if err != nil {
 			return nil, err
 		}
-		w, err := gorm.Open(mysql.Open(dsn), gcfg())
+		mainDSN, galera := galeraDSN(ctx, dsn)
+		w, err := gorm.Open(mysql.Open(mainDSN), gcfg())
 		if err != nil {
 			return nil, fmt.Errorf("open mysql: %w", err)
 		}
@@ -130,7 +131,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		vdb.SetMaxIdleConns(mysqlVerifiers)
 		vdb.SetConnMaxLifetime(5 * time.Minute)
 		vdb.SetConnMaxIdleTime(time.Minute)
-		s.openReader = func() (labelReader, error) { return openStmtReader(vdb) }
+		s.openReader = func() (labelReader, error) { return openStmtReader(vdb, galera) }
 		s.db, s.rdb, s.vdb, s.scans, s.closers = w, w, vdb, mysqlScans{}, []*sql.DB{vdb, sdb}
 	default:
 		return nil, fmt.Errorf("unsupported database driver %q (sqlite|mysql)", o.Driver)

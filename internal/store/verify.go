@@ -33,20 +33,29 @@ type labelReader interface {
 
 // stmtReader is verifySQL as a database/sql prepared statement on verification's pool
 // (MySQL). database/sql prepares it again on each connection the pool opens and keeps it.
-type stmtReader struct{ stmt *sql.Stmt }
+// On a Galera node (galera set) a code not found is read again causally (syncedVerifySQL).
+type stmtReader struct {
+	stmt   *sql.Stmt
+	db     *sql.DB
+	galera bool
+}
 
-func openStmtReader(db *sql.DB) (labelReader, error) {
+func openStmtReader(db *sql.DB, galera bool) (labelReader, error) {
 	stmt, err := db.Prepare(verifySQL)
 	if err != nil {
 		return nil, err
 	}
-	return stmtReader{stmt}, nil
+	return stmtReader{stmt: stmt, db: db, galera: galera}, nil
 }
 
 func (r stmtReader) read(ctx context.Context, code string) (*model.VerifyRow, error) {
 	var row model.VerifyRow
 	var first sql.NullTime
 	err := r.stmt.QueryRowContext(ctx, code).Scan(&row.ID, &row.BatchID, &row.Status, &row.ScanCount, &first)
+	if err == sql.ErrNoRows && r.galera {
+		// Not here yet may be not applied yet on this node: ask again, causally.
+		err = r.db.QueryRowContext(ctx, syncedVerifySQL, code).Scan(&row.ID, &row.BatchID, &row.Status, &row.ScanCount, &first)
+	}
 	if err == sql.ErrNoRows {
 		return nil, model.NotFound("label")
 	}

@@ -58,14 +58,18 @@ func New(store Store, rec *Recorder, threshold int, now func() time.Time, count 
 	// changes invalidate at once.
 	return &Service{store: store, rec: rec, threshold: int64(threshold), now: now, count: count,
 		facts:   expirable.NewLRU[int64, *model.LabelFacts](10_000, nil, 30*time.Second),
-		batches: expirable.NewLRU[int64, *model.BatchFacts](50_000, nil, 5*time.Minute)}
+		batches: expirable.NewLRU[int64, *model.BatchFacts](50_000, nil, 30*time.Second)}
 }
 
 // InvalidateFiling drops a filing's cached facts (after a state change).
 func (s *Service) InvalidateFiling(id int64) { s.facts.Remove(id) }
 
-// InvalidateAll drops every cached fact (after a catalog edit).
-func (s *Service) InvalidateAll() { s.facts.Purge() }
+// InvalidateBatch drops a batch's cached facts (after it is voided).
+func (s *Service) InvalidateBatch(id int64) { s.batches.Remove(id) }
+
+// InvalidateAll drops every cached fact (after a catalog edit, or when invalidations from
+// other instances may have been missed).
+func (s *Service) InvalidateAll() { s.facts.Purge(); s.batches.Purge() }
 
 var statusReasons = map[model.FilingStatus]Reason{
 	model.StatusSuspended: {"filing_suspended", "该企业的地理标志专用标志使用资格已被暂停。"},
