@@ -241,6 +241,12 @@ func (a *App) Start(ctx context.Context) {
 	ctx, a.cancel = context.WithCancel(context.WithoutCancel(ctx))
 	// Other instances' invalidations reach this one's caches until Stop.
 	cluster.Listen(ctx, a.shared, a.Verify)
+	// The instance's heartbeat row, on its own clock: other instances see this one running.
+	a.running.Add(1)
+	go func() {
+		defer a.running.Done()
+		(&cluster.Heartbeat{Store: a.store, Shared: a.shared != nil, Log: a.log}).Run(ctx)
+	}()
 	for _, j := range a.jobs {
 		tick, stopTicker := a.ticker(j.every)
 		a.running.Add(1)
