@@ -230,6 +230,18 @@ var authzTable = map[string]authzCase{
 	"GET /api/v1/label-batches/:id/labels.zip": {path: func(f *authzFixture) string {
 		return fmt.Sprintf("/api/v1/label-batches/%d/labels.zip?size=64", f.batch)
 	}, want: want(401, 200, 404, 403, 403)},
+	"GET /api/v1/label-batches/:id/labels.pdf": {path: func(f *authzFixture) string {
+		return fmt.Sprintf("/api/v1/label-batches/%d/labels.pdf?template=roll-40x30", f.batch)
+	}, want: want(401, 200, 404, 200, 403)},
+	"GET /api/v1/label-batches/:id/prints": {path: func(f *authzFixture) string {
+		return fmt.Sprintf("/api/v1/label-batches/%d/prints", f.batch)
+	}, want: want(401, 200, 404, 200, 403)},
+	"GET /api/v1/prints":          {path: fixed("/api/v1/prints"), want: want(401, 200, 200, 200, 403)},
+	"GET /api/v1/label-templates": {path: fixed("/api/v1/label-templates"), want: want(401, 200, 200, 200, 200)},
+	// No artwork is uploaded in this fixture (404); the admin's JSON body is not multipart (400).
+	"GET /api/v1/special-mark": {path: fixed("/api/v1/special-mark"), want: want(401, 404, 404, 404, 404)},
+	"PUT /api/v1/special-mark": {path: fixed("/api/v1/special-mark"), body: func(*authzFixture, string) any { return map[string]int{} },
+		want: want(401, 403, 403, 403, 400)},
 	// Both the owner and a reviewer may void; whoever comes second finds it voided (409).
 	"POST /api/v1/label-batches/:id/void": {path: func(f *authzFixture) string {
 		id, _ := f.newBatch()

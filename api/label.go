@@ -131,27 +131,20 @@ func (a *app) getBatch(c *gin.Context) error {
 	return nil
 }
 
-// codesCSV streams the batch's codes; the status is committed once streaming starts, so
-// every check runs first.
+// codesCSV sends the batch's codes, built and recorded in the print log first (label.PrintCSV).
 func (a *app) codesCSV(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
-	b, err := a.Labels.CheckPrintable(c.Request.Context(), principal(c), id)
+	pf, err := a.Labels.PrintCSV(c.Request.Context(), principal(c), id)
 	if err != nil {
 		return err
 	}
-	c.Header("Content-Type", "text/csv; charset=utf-8")
-	c.Header("Content-Disposition", "attachment; filename=batch-"+strconv.FormatInt(b.ID, 10)+"-codes.csv")
-	c.Header("Cache-Control", "private, no-store")
-	c.Status(http.StatusOK)
-	if err := a.Labels.WriteCSV(c.Request.Context(), b.ID, c.Writer); err != nil {
-		a.log.Error("codes.csv stream failed", "batch", b.ID, "request_id", c.GetString(ctxRequestID), "err", err.Error())
-	}
-	return nil
+	return a.sendPrint(c, pf)
 }
 
+// labelsZip sends one QR PNG per label, built and recorded in the print log first.
 func (a *app) labelsZip(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
@@ -161,18 +154,11 @@ func (a *app) labelsZip(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	b, err := a.Labels.CheckPrintable(c.Request.Context(), principal(c), id)
+	pf, err := a.Labels.PrintZip(c.Request.Context(), principal(c), id, size)
 	if err != nil {
 		return err
 	}
-	c.Header("Content-Type", "application/zip")
-	c.Header("Content-Disposition", "attachment; filename=batch-"+strconv.FormatInt(b.ID, 10)+"-labels.zip")
-	c.Header("Cache-Control", "private, no-store")
-	c.Status(http.StatusOK)
-	if err := a.Labels.WriteZip(c.Request.Context(), b.ID, size, c.Writer); err != nil {
-		a.log.Error("labels.zip stream failed", "batch", b.ID, "request_id", c.GetString(ctxRequestID), "err", err.Error())
-	}
-	return nil
+	return a.sendPrint(c, pf)
 }
 
 func sizeParam(c *gin.Context, def int) (int, error) {

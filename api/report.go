@@ -62,6 +62,13 @@ type summaryResponse struct {
 	PreviousYear  yearResponse      `json:"previous_year"`
 	Change        map[string]string `json:"change_percent"`
 	BrandValueIns brandValueInputs  `json:"brand_value_inputs"`
+	LabelsPrinted printedResponse   `json:"labels_printed"`
+}
+
+// printedResponse counts the labels printed in the year, from the print log.
+type printedResponse struct {
+	First     int64 `json:"first"`
+	Reprinted int64 `json:"reprinted"`
 }
 
 // brandValueInputs are the inputs a brand-value evaluation (GB/T 36678-2018, ISO 10668)
@@ -126,6 +133,7 @@ func toSummary(s *report.Summary) summaryResponse {
 		bv.History = append(bv.History, toYear(h))
 	}
 	out.BrandValueIns = bv
+	out.LabelsPrinted = printedResponse{First: s.Printed.First, Reprinted: s.Printed.Again}
 	return out
 }
 

@@ -28,6 +28,7 @@ import (
 	"gimark/internal/sales"
 	"gimark/internal/scanstats"
 	"gimark/internal/signal"
+	"gimark/internal/specialmark"
 	"gimark/internal/tradeitem"
 	"gimark/internal/verify"
 	"gimark/internal/webhook"
@@ -64,6 +65,8 @@ type Deps struct {
 	// Rules tighten the verification limit of a network caught guessing codes (nil: never).
 	Rules *signal.Rules
 
+	// SpecialMarks keeps the special mark's artwork printed on labels.
+	SpecialMarks *specialmark.Service
 	// VerifyRatePerMin limits verifications per client address (GIMARK_VERIFY_RATE_PER_MIN).
 	VerifyRatePerMin int
 	Ready            Readiness
@@ -123,6 +126,7 @@ func New(d Deps) *gin.Engine {
 		console.DocumentsRoute:          d.Filings.MaxUpload() + 64<<10,
 		"/v/:code/report":               MaxReportBody,
 		"/V/:code/report":               MaxReportBody,
+		"/api/v1/special-mark":          specialmark.MaxBytes + 64<<10,
 	}, console.DocumentsRoute, console.SalesUploadRoute))
 	limit := d.Limits
 	if limit == nil {
@@ -237,6 +241,12 @@ func New(d Deps) *gin.Engine {
 	v1.GET("/label-batches/:id/codes.csv", authn, ent, a.handle(a.codesCSV))
 	v1.GET("/label-batches/:id/scans", authn, anyRole, a.handle(a.scanStats(false)))
 	v1.GET("/label-batches/:id/labels.zip", authn, ent, a.handle(a.labelsZip))
+	v1.GET("/label-batches/:id/labels.pdf", authn, entOrRev, a.handle(a.labelsPDF))
+	v1.GET("/label-batches/:id/prints", authn, entOrRev, a.handle(a.batchPrints))
+	v1.GET("/prints", authn, entOrRev, a.handle(a.prints))
+	v1.GET("/label-templates", authn, anyRole, a.handle(a.labelTemplates))
+	v1.GET("/special-mark", authn, anyRole, a.handle(a.getSpecialMark))
+	v1.PUT("/special-mark", authn, admin, a.handle(a.putSpecialMark))
 	v1.POST("/label-batches/:id/void", authn, entOrRev, a.handle(a.voidBatch))
 	v1.GET("/labels/:code/qr.png", authn, anyRole, a.handle(a.qrPNG))
 	v1.GET("/labels/:code/qr.svg", authn, anyRole, a.handle(a.qrSVG))

@@ -95,4 +95,14 @@ const (
 	FieldQuantity         Code = "quantity"           // not kg with at most 3 decimals
 	FieldQuantityTooLarge Code = "quantity_too_large" // above any monthly figure
 	FieldDuplicateRecord  Code = "duplicate_record"   // Args: index of the earlier record
+
+	FieldSerial           Code = "serial"          // Args: first, last serial allowed
+	FieldTooManyLabels    Code = "labels_per_file" // Args: the most labels a print file holds
+	FieldTemplate         Code = "template"        // not a label template
+	FieldTemplateTooSmall Code = "template_small"  // the QR does not fit this template
+	FieldFraction         Code = "fraction"        // not a fraction from 0 to 1
+	FieldSlotEmpty        Code = "slot_empty"      // a code slot without width or height
+	FieldSlotOutside      Code = "slot_outside"    // a code slot reaching past the artwork
+	FieldSlotOrder        Code = "slot_order"      // slot fields missing before the file
+	FieldArtwork          Code = "artwork"         // an artwork refused (Error.Code says why)
 )

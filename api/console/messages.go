@@ -93,6 +93,11 @@ var messages = map[model.Code]string{
 	"invalid_digital_link":     "GS1 数字链接格式不正确。",
 	"link_type_not_found":      "没有这种链接类型。",
 	"unknown_gtin":             "没有登记这个 GTIN。",
+	"too_many_labels":          "一个文件最多 {0} 枚标签，请缩小序号范围。",
+	"svg_refused":              "SVG 图样含有脚本、外部引用或其他不允许的内容，请上传不含这些内容的 SVG 或 PNG。",
+	"invalid_svg":              "SVG 文件无法读取或绘制（须有 svg 根元素和 viewBox）。",
+	"image_too_large":          "PNG 图片的像素尺寸过大。",
+	"invalid_image":            "PNG 图片无法读取或无法打印（请用 8 位、非隔行的 PNG）。",
 
 	// Field codes (model/codes.go).
 	model.FieldRequired:         "必填。",
@@ -181,6 +186,15 @@ var messages = map[model.Code]string{
 	model.FieldQuantity:         "请填写数量（千克），最多三位小数。",
 	model.FieldQuantityTooLarge: "数量超出合理范围（最多 10 亿千克）。",
 	model.FieldDuplicateRecord:  "与前面的第 {0} 条记录重复。",
+	model.FieldSerial:           "须为 {0} 到 {1} 之间的序号。",
+	model.FieldTooManyLabels:    "一个文件最多 {0} 枚标签。",
+	model.FieldTemplate:         "请选择标签模板。",
+	model.FieldTemplateTooSmall: "该模板放不下二维码，请选择更大的模板。",
+	model.FieldFraction:         "须为 0 到 1 之间的小数。",
+	model.FieldSlotEmpty:        "编码位置须有宽度和高度。",
+	model.FieldSlotOutside:      "编码位置须在图样之内（x + 宽 ≤ 1，y + 高 ≤ 1）。",
+	model.FieldSlotOrder:        "请先填写编码位置，再选择文件。",
+	model.FieldArtwork:          "图样文件不能使用。",
 }
 
 // placeholder finds {0}, {1}… in a text of messages.

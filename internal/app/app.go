@@ -33,6 +33,7 @@ import (
 	"gimark/internal/sales"
 	"gimark/internal/scanstats"
 	"gimark/internal/signal"
+	"gimark/internal/specialmark"
 	"gimark/internal/store"
 	"gimark/internal/tradeitem"
 	"gimark/internal/verify"
@@ -145,7 +146,11 @@ func New(cfg config.Config, st *store.Store, log *slog.Logger, clock func() time
 	invalidate := cluster.Invalidator(shared, verifier)
 	filings := filing.New(st, files, cfg.MaxUploadBytes, func(f *model.Filing) { invalidate(cluster.Invalidation{Kind: "filing", ID: f.ID}) })
 	cat := catalog.New(st, func(int64) { invalidate(cluster.Invalidation{Kind: "all"}) })
-	labels := label.New(st, cfg.PublicBaseURL, label.Options{Issued: mets.Issued, NewCodes: o.labelCodes})
+	marks := specialmark.New(st, files)
+	// Print files are built under the file store's tmp folder while they are hashed, recorded
+	// and sent (internal/label/print.go).
+	labels := label.New(st, cfg.PublicBaseURL, label.Options{Issued: mets.Issued, NewCodes: o.labelCodes,
+		Marks: marks, TempDir: filepath.Join(cfg.DataDir, "documents", "tmp")})
 	labels.OnBatchChange = func(id int64) { invalidate(cluster.Invalidation{Kind: "batch", ID: id}) }
 
 	// Counterfeit signals: the rule table judges every written flush of scans, in the
@@ -174,6 +179,7 @@ func New(cfg config.Config, st *store.Store, log *slog.Logger, clock func() time
 		Catalog:          cat,
 		Filings:          filings,
 		Labels:           labels,
+		SpecialMarks:     marks,
 		Verify:           verifier,
 		Signals:          verify.NewSignals(st, cfg.ScanWarnThreshold),
 		Sales:            sales.New(st, clock),

@@ -54,6 +54,21 @@ type Stored struct {
 // from the name or the client's claim) and files it under its hash. Beyond max it stops
 // reading and returns ErrTooLarge without keeping anything.
 func (s *Store) Put(r io.Reader, max int64) (*Stored, error) {
+	return s.put(r, max, func(head []byte) (string, bool) {
+		ct := sniff(head)
+		_, ok := Allowed[ct]
+		return ct, ok
+	})
+}
+
+// PutTyped is Put for a caller that has already read and validated the whole content (the
+// special mark's artwork: SVG, which sniffing cannot tell from other XML): the file is
+// stored as contentType.
+func (s *Store) PutTyped(r io.Reader, max int64, contentType string) (*Stored, error) {
+	return s.put(r, max, func([]byte) (string, bool) { return contentType, true })
+}
+
+func (s *Store) put(r io.Reader, max int64, typeOf func(head []byte) (string, bool)) (*Stored, error) {
 	tmp, err := os.CreateTemp(filepath.Join(s.dir, "tmp"), "upload-*")
 	if err != nil {
 		return nil, err
@@ -75,8 +90,8 @@ func (s *Store) Put(r io.Reader, max int64) (*Stored, error) {
 	if n == 0 {
 		return nil, ErrEmpty
 	}
-	ct := sniff(head)
-	if _, ok := Allowed[ct]; !ok {
+	ct, ok := typeOf(head)
+	if !ok {
 		return nil, ErrUnsupported
 	}
 	if int64(n) > max {

@@ -35,6 +35,11 @@ type Store interface {
 	VoidLabel(ctx context.Context, labelID int64, reason string, actorID int64) (*model.Label, error)
 	TradeItemOfFiling(ctx context.Context, filingID int64, gtin14 string) (*model.TradeItem, error)
 	ActiveLabelsOfFiling(ctx context.Context, filingID int64) ([]model.BatchCount, error)
+	// Printing (print.go).
+	LabelFacts(ctx context.Context, filingID int64) (*model.LabelFacts, error)
+	StreamLabelRange(ctx context.Context, b *model.LabelBatch, from, to int, fn func(serial int, code, status string) error) error
+	RecordPrint(ctx context.Context, r *model.PrintRecord) error
+	ListPrints(ctx context.Context, f model.PrintFilter, page model.Page) ([]model.PrintRecord, int64, error)
 }
 
 // Service is label issuing and printing.
@@ -47,6 +52,11 @@ type Service struct {
 	// OnBatchChange runs after a batch changes state (voided): verification's cached batch
 	// facts drop it, on every instance when they share a Redis.
 	OnBatchChange func(batchID int64)
+	marks         ArtworkSource // the special mark's artwork for label PDFs (nil: the plain frame)
+	tempDir       string        // print files while they are built and sent ("": the system's)
+	// pdfSlots bounds the label PDFs built at once: fpdf holds a whole document in memory
+	// (about 100 MiB for 10,000 labels at its peak, bench/labelpdf).
+	pdfSlots chan struct{}
 }
 
 // Options are a Service's optional collaborators; the zero value is the server's.
@@ -56,6 +66,10 @@ type Options struct {
 	// NewCodes makes n fresh label codes; nil means labelcode.NewBatch. Tests replace it to
 	// force a collision or a failure half-way through a batch.
 	NewCodes func(n int) ([]string, error)
+	// Marks gives the special mark's artwork to label PDFs (nil: the plain frame).
+	Marks ArtworkSource
+	// TempDir holds print files while they are built, hashed, recorded and sent.
+	TempDir string
 }
 
 // New wires a Service; baseURL is GIMARK_PUBLIC_BASE_URL.
@@ -64,7 +78,8 @@ func New(store Store, baseURL string, o Options) *Service {
 	if o.NewCodes == nil {
 		o.NewCodes = labelcode.NewBatch
 	}
-	s := &Service{store: store, pngs: cache, issued: o.Issued, newCodes: o.NewCodes}
+	s := &Service{store: store, pngs: cache, issued: o.Issued, newCodes: o.NewCodes,
+		marks: o.Marks, tempDir: o.TempDir, pdfSlots: make(chan struct{}, 2)}
 	s.SetBaseURL(baseURL)
 	return s
 }

@@ -47,6 +47,7 @@ type Summary struct {
 	Countries  []model.KeyFigures
 	Producers  int64
 	History    []model.YearFigures // up to three years, oldest first, ending with this year
+	Printed    Printed             // labels printed this year (printed.go)
 	// Change is each figure's year-on-year change (see Change); ScannedShare is the share
 	// of this year's labels that were scanned, in percent with one decimal ("" when no label
 	// was issued). Both edges show these, so they are worked out once, here.
@@ -143,6 +144,9 @@ func (s *Service) Summary(ctx context.Context, p model.Principal, productID int6
 	out.Countries = sumBy(groups[2], model.ChannelExport, func(g model.SalesGroup) string { return g.Country })
 	var err error
 	if out.Producers, err = s.store.Producers(ctx, sc); err != nil {
+		return nil, err
+	}
+	if out.Printed, err = s.printed(ctx, sc); err != nil {
 		return nil, err
 	}
 	// History keeps only years with data, so a young dataset does not show empty years.

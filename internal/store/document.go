@@ -46,9 +46,14 @@ func (s *Store) DocumentByID(ctx context.Context, filingID, docID int64) (*model
 	return &d, nil
 }
 
-// DocumentHashInUse reports whether any document row refers to the file with this hash.
+// DocumentHashInUse reports whether any document row, or any upload of the special mark's
+// artwork (they share the file store), refers to the file with this hash.
 func (s *Store) DocumentHashInUse(ctx context.Context, sum string) (bool, error) {
 	var n int64
 	err := s.db.WithContext(ctx).Model(&model.Document{}).Where("sha256 = ?", sum).Count(&n).Error
+	if err != nil || n > 0 {
+		return n > 0, translate(err, "document")
+	}
+	err = s.db.WithContext(ctx).Model(&model.SpecialMark{}).Where("sha256 = ?", sum).Count(&n).Error
 	return n > 0, translate(err, "document")
 }

@@ -20,6 +20,7 @@ var models = []any{
 	&model.Product{}, &model.Filing{}, &model.Document{},
 	&model.LabelBatch{}, &model.Label{}, &model.Scan{}, &model.UnknownCode{},
 	&model.SalesRecord{}, &model.SalesHistory{},
+	&model.PrintRecord{}, &model.SpecialMark{},
 }
 
 // TestEveryModelFieldHasAColumn migrates each engine and checks every gorm column of every

@@ -1,0 +1,130 @@
+// Command labelpdf measures label PDFs: 10,000 labels (the most one labels.pdf holds) on each
+// template, written through a SHA-256 to a temporary file as the server does, against a
+// baseline measured in the same run: encoding the same 10,000 QR symbols on the same cores
+// (the part of a label no PDF library can avoid). It prints labels per second and the growth
+// of the process's peak RSS over its RSS before the first PDF.
+//
+//	GOMAXPROCS=2 go run ./bench/labelpdf            # every template
+//	GOMAXPROCS=2 go run ./bench/labelpdf a4-3x8     # one
+package main
+
+import (
+	"bufio"
+	"crypto/sha256"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"gimark/internal/labelcode"
+	"gimark/internal/qr"
+	"gimark/internal/sheet"
+	"gimark/model"
+)
+
+const n = model.MaxPrintLabels
+
+// status reads a field of /proc/self/status in MiB.
+func status(field string) float64 {
+	b, _ := os.ReadFile("/proc/self/status")
+	for _, l := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(l, field+":") {
+			kb, _ := strconv.ParseFloat(strings.Fields(l)[1], 64)
+			return kb / 1024
+		}
+	}
+	return 0
+}
+
+// cpuTime is the process's user and system CPU time so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func main() {
+	codes, err := labelcode.NewBatch(n)
+	if err != nil {
+		panic(err)
+	}
+	base := "HTTPS://GI.BAIYIN.GOV.CN/V/"
+	labels := make([]sheet.Label, n)
+	for i, c := range codes {
+		labels[i] = sheet.Label{Serial: i + 1, Code: c, URL: base + c, Voided: i%1000 == 999}
+	}
+	facts := sheet.Facts{USCC: "914403001922038216", Enterprise: "靖远枸杞示例有限公司", Product: "靖远枸杞", Kind: model.ProtectedProduct,
+		ReferenceNumber: "国家质检总局公告2012年第102号", RegistrationNumber: "第23307869号", AuthorizationNumber: "GI-620421-2026-00001"}
+	names := os.Args[1:]
+	if len(names) == 0 {
+		// Each template in a process of its own, so each peak RSS is its own.
+		for _, t := range sheet.Templates {
+			cmd := exec.Command(os.Args[0], t.Name)
+			cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+			if err := cmd.Run(); err != nil {
+				panic(err)
+			}
+		}
+		return
+	}
+	// Warm up: fonts parsed, code paths paged in; then the RSS every PDF is measured against.
+	tpl0, _ := sheet.Lookup(names[0])
+	if err := sheet.Write(io.Discard, tpl0, facts, nil, labels[:100], sheet.Options{}); err != nil {
+		panic(err)
+	}
+	runtime.GC()
+	rss0 := status("VmRSS")
+
+	start := time.Now()
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := next.Add(1) - 1; i < n; i = next.Add(1) - 1 {
+				if _, err := qr.Bitmap(labels[i].URL); err != nil {
+					panic(err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	baseline := time.Since(start)
+	fmt.Printf("GOMAXPROCS=%d, %d labels, RSS before %.0f MiB; baseline (the QR symbols alone) %.0f labels/s\n",
+		runtime.GOMAXPROCS(0), n, rss0, float64(n)/baseline.Seconds())
+	cpu0 := cpuTime()
+
+	for _, name := range names {
+		tpl, ok := sheet.Lookup(name)
+		if !ok {
+			panic("no template " + name)
+		}
+		f, err := os.CreateTemp("", "labelpdf-*.pdf")
+		if err != nil {
+			panic(err)
+		}
+		h := sha256.New()
+		bw := bufio.NewWriterSize(io.MultiWriter(f, h), 256<<10)
+		start := time.Now()
+		if err := sheet.Write(bw, tpl, facts, nil, labels, sheet.Options{}); err != nil {
+			panic(err)
+		}
+		bw.Flush()
+		d := time.Since(start)
+		size, _ := f.Seek(0, io.SeekCurrent)
+		f.Close()
+		os.Remove(f.Name())
+		fmt.Printf("  %-11s %5d pages %5.1f MiB: %5.0f labels/s (%.2f× the baseline's time), %.2f ms CPU a label, peak RSS growth %.0f MiB\n",
+			tpl.Name, (n+tpl.PerPage()-1)/tpl.PerPage(), float64(size)/(1<<20), float64(n)/d.Seconds(), d.Seconds()/baseline.Seconds(),
+			(cpuTime()-cpu0).Seconds()*1000/n, status("VmHWM")-rss0)
+		runtime.GC()
+	}
+}

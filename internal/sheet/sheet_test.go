@@ -1,0 +1,231 @@
+package sheet
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"unicode/utf8"
+
+	"gimark/internal/qr"
+	"gimark/model"
+)
+
+func sampleFacts() Facts {
+	return Facts{USCC: "914403001922038216", Enterprise: "靖远枸杞示例有限公司", Product: "靖远枸杞", Kind: model.ProtectedProduct,
+		ReferenceNumber: "国家质检总局公告2012年第102号", RegistrationNumber: "第23307869号", AuthorizationNumber: "GI-620421-2026-00001"}
+}
+
+// longFacts has a 60-character enterprise name and a long announcement number.
+func longFacts() Facts {
+	f := sampleFacts()
+	f.Enterprise = "甘肃省白银市靖远县五合镇黄河沿岸枸杞种植农民专业合作社联合社暨靖远县乡村振兴枸杞产业发展示范基地有限责任公司第一分公司甲"
+	f.ReferenceNumber = "原国家质量监督检验检疫总局关于批准对靖远枸杞实施地理标志产品保护的公告2012年第102号"
+	return f
+}
+
+func sampleLabels(n int, base string) []Label {
+	out := make([]Label, n)
+	for i := range out {
+		code := fmt.Sprintf("%016dX", i+1)
+		out[i] = Label{Serial: i + 1, Code: code, URL: base + code}
+	}
+	return out
+}
+
+func TestLongFactsAreLong(t *testing.T) {
+	if n := utf8.RuneCountInString(longFacts().Enterprise); n != 60 {
+		t.Fatalf("the long enterprise name has %d characters", n)
+	}
+}
+
+func TestLines(t *testing.T) {
+	f := sampleFacts()
+	cases := []struct {
+		kind     model.ProductKind
+		ref, reg string
+		standard string
+		want     []string
+	}{
+		{model.ProtectedProduct, "公告A", "", "", []string{"靖远枸杞 地理标志保护产品", "公告号 公告A"}},
+		{model.ProtectedProduct, "", "", "DB62/T 1", []string{"靖远枸杞 地理标志保护产品", "标准 DB62/T 1"}},
+		{model.ProtectedProduct, "公告A", "第1号", "", []string{"靖远枸杞 地理标志保护产品", "公告号 公告A", "商标注册号 第1号"}},
+		{model.CertificationMark, "第2号", "", "", []string{"靖远枸杞 证明商标", "注册号 第2号"}},
+		{model.CollectiveMark, "第3号", "", "", []string{"靖远枸杞 集体商标", "注册号 第3号"}},
+	}
+	for _, tc := range cases {
+		f.Kind, f.ReferenceNumber, f.RegistrationNumber, f.Standard = tc.kind, tc.ref, tc.reg, tc.standard
+		if got := f.Lines(); !slices.Equal(got, tc.want) {
+			t.Errorf("%s: %q, want %q", tc.kind, got, tc.want)
+		}
+	}
+}
+
+// TestFitStaysInItsBox fits the long facts into every box of every template: no line is
+// wider than its box and the lines are no taller than it.
+func TestFitStaysInItsBox(t *testing.T) {
+	f := longFacts()
+	rows := append(f.Lines(), "授权号 "+f.AuthorizationNumber, f.Enterprise)
+	for _, tpl := range Templates {
+		l := newLayout(tpl, 0, rows)
+		for i, s := range rows {
+			b := l.rows[i]
+			ft := fit(fontWidths{}, s, b.w, b.h, 8)
+			if h := float64(len(ft.lines)) * lineHeight(ft.pt); h > b.h+1e-9 || ft.pt < MinPt {
+				t.Errorf("%s row %d: %d lines at %.2f pt are %.2f mm tall in %.2f", tpl.Name, i, len(ft.lines), ft.pt, h, b.h)
+			}
+			for _, line := range ft.lines {
+				if w := textWidth(line) * ft.pt; w > b.w+1e-9 {
+					t.Errorf("%s row %d: %q is %.2f mm wide in %.2f", tpl.Name, i, line, w, b.w)
+				}
+			}
+		}
+	}
+	// Something too long for any box is cut with an ellipsis, never left to spill.
+	ft := fit(fontWidths{}, strings.Repeat("枸杞", 200), 20, 3, 8)
+	if len(ft.lines) == 0 || !strings.HasSuffix(ft.lines[len(ft.lines)-1], "…") {
+		t.Fatalf("overlong text: %+v", ft)
+	}
+}
+
+// TestQRModules: a realistic public URL prints at 0.33 mm a module or more on every
+// template, and a URL too long for the smallest label is refused, not printed smaller.
+func TestQRModules(t *testing.T) {
+	url := "HTTPS://GI.BAIYIN.GOV.CN/V/0123456789ABCDEFG"
+	bm, err := qr.Bitmap(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tpl := range Templates {
+		l := newLayout(tpl, 0, sampleFacts().Lines())
+		if m := l.qr.w / float64(len(bm)); m < MinModule {
+			t.Errorf("%s: module %.3f mm", tpl.Name, m)
+		} else {
+			t.Logf("%s: QR %.1f mm, %d modules with the quiet zone, %.3f mm a module", tpl.Name, l.qr.w, len(bm), m)
+		}
+	}
+	tpl, _ := Lookup("a4-4x10")
+	err = Write(io.Discard, tpl, sampleFacts(), nil, sampleLabels(1, "HTTPS://"+strings.Repeat("A", 300)+"/V/"), Options{})
+	if !errors.Is(err, ErrModule) {
+		t.Fatalf("a URL too long for the label: %v", err)
+	}
+}
+
+var (
+	bboxPage = regexp.MustCompile(`<page width="([\d.]+)" height="([\d.]+)">`)
+	bboxWord = regexp.MustCompile(`<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>`)
+)
+
+// TestTextNeverLeavesItsLabel renders the long facts on every template and reads every
+// word's box back with pdftotext -bbox: each lies inside the label it belongs to.
+func TestTextNeverLeavesItsLabel(t *testing.T) {
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("pdftotext is missing (poppler-utils)")
+		}
+		t.Skip("pdftotext is missing (poppler-utils)")
+	}
+	f := longFacts()
+	for _, tpl := range Templates {
+		var buf bytes.Buffer
+		labels := sampleLabels(tpl.PerPage(), "HTTP://LOCALHOST:8080/V/")
+		if len(labels) > 1 {
+			labels[len(labels)-1].Voided = true
+		}
+		if err := Write(&buf, tpl, f, nil, labels, Options{}); err != nil {
+			t.Fatal(err)
+		}
+		file := filepath.Join(t.TempDir(), "l.pdf")
+		os.WriteFile(file, buf.Bytes(), 0o600)
+		out, err := exec.Command("pdftotext", "-bbox", "-f", "1", "-l", "1", file, "-").Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		const k = 72 / 25.4
+		words := bboxWord.FindAllStringSubmatch(string(out), -1)
+		if bboxPage.FindStringSubmatch(string(out)) == nil || len(words) < tpl.PerPage()*4 {
+			t.Fatalf("%s: %d words", tpl.Name, len(words))
+		}
+		text := ""
+		for _, w := range words {
+			v := make([]float64, 4)
+			for i := range v {
+				v[i], _ = strconv.ParseFloat(w[i+1], 64)
+			}
+			text += w[5]
+			cx, cy := (v[0]+v[2])/2/k, (v[1]+v[3])/2/k
+			col := int((cx - tpl.Left) / (tpl.LabelW + tpl.GapX))
+			row := int((cy - tpl.Top) / (tpl.LabelH + tpl.GapY))
+			x0, y0 := tpl.origin(row*tpl.Cols + col)
+			const eps = 0.05 // mm
+			if v[0]/k < x0-eps || v[2]/k > x0+tpl.LabelW+eps || v[1]/k < y0-eps || v[3]/k > y0+tpl.LabelH+eps {
+				t.Errorf("%s: %q at %.1f-%.1f × %.1f-%.1f mm leaves its label at %.1f, %.1f", tpl.Name, w[5],
+					v[0]/k, v[2]/k, v[1]/k, v[3]/k, x0, y0)
+			}
+		}
+		// The numbers a label must carry are never cut.
+		for _, s := range []string{f.USCC, f.AuthorizationNumber, GroupCode(labels[0].Code)} {
+			if !strings.Contains(text, s) {
+				t.Errorf("%s: %q is not printed whole", tpl.Name, s)
+			}
+		}
+	}
+}
+
+// TestWriteSample writes a sample of every template to $SHEET_OUT, for looking at.
+func TestWriteSample(t *testing.T) {
+	dir := os.Getenv("SHEET_OUT")
+	if dir == "" {
+		t.Skip("set SHEET_OUT to a folder to write sample sheets")
+	}
+	for _, tp := range Templates {
+		f, err := os.Create(filepath.Join(dir, tp.Name+".pdf"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		labels := sampleLabels(tp.PerPage()+1, "HTTP://LOCALHOST:8080/V/")
+		labels[min(4, len(labels)-1)].Voided = true
+		if err := Write(f, tp, sampleFacts(), nil, labels, Options{CutMarks: true}); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+	}
+}
+
+// TestConcurrentWrites builds documents at once (run with -race): they share no font bytes,
+// and each comes out the same as one built alone.
+func TestConcurrentWrites(t *testing.T) {
+	tpl, _ := Lookup("a4-4x10")
+	labels := sampleLabels(5, "HTTP://LOCALHOST:8080/V/")
+	var alone bytes.Buffer
+	if err := Write(&alone, tpl, sampleFacts(), nil, labels, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	strip := regexp.MustCompile(`/CreationDate \([^)]*\)|/ModDate \([^)]*\)`)
+	want := strip.ReplaceAll(alone.Bytes(), nil)
+	var wg sync.WaitGroup
+	out := make([]bytes.Buffer, 4)
+	errs := make([]error, 4)
+	for i := range out {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = Write(&out[i], tpl, sampleFacts(), nil, labels, Options{})
+		}()
+	}
+	wg.Wait()
+	for i := range out {
+		if errs[i] != nil || !bytes.Equal(strip.ReplaceAll(out[i].Bytes(), nil), want) {
+			t.Fatalf("document %d built beside others differs (err %v)", i, errs[i])
+		}
+	}
+}
