@@ -287,7 +287,7 @@ func New(d Deps) *gin.Engine {
 	// page), page.CSRF checks every form, and the role checks are the API's.
 	page := console.New(console.Deps{Log: a.log, Accounts: d.Accounts, Enterprises: d.Enterprises, Catalog: d.Catalog,
 		Filings: d.Filings, Labels: d.Labels, TradeItems: d.TradeItems, Signals: d.Signals, Sales: d.Sales, Reports: d.Reports,
-		Key: d.ConsoleKey, TrustedProxies: d.TrustedProxies, Now: d.Now})
+		SendPrint: a.sendPrint, Key: d.ConsoleKey, TrustedProxies: d.TrustedProxies, Now: d.Now})
 	a.pages = page
 	con := r.Group("/console", console.Headers())
 	optional, signedIn, csrf := a.handle(page.Optional), a.handle(page.Require), a.handle(page.CSRF)

@@ -47,6 +47,9 @@ type Deps struct {
 	Signals     *verify.Signals
 	Sales       *sales.Service  // nil: no sales pages
 	Reports     *report.Service // nil: no report page
+	// SendPrint sends a print file recorded in the print log (the API's sender, so both
+	// edges send the same headers: Repr-Digest, X-Print-Record, X-Print-Reprint).
+	SendPrint func(*gin.Context, *label.PrintFile) error
 	// Key signs CSRF tokens (HMAC-SHA256). Every instance behind a load balancer needs the
 	// same key; main derives it from the token secret.
 	Key []byte

@@ -129,45 +129,33 @@ func (h *Console) BatchPage(c *gin.Context) error {
 	return h.render(c, http.StatusOK, "batch.html", v)
 }
 
-// codesCSV streams the batch's codes; every check runs before the status is committed.
+// CodesCSV sends the batch's codes, built and recorded in the print log first
+// (label.Service.PrintCSV), as the API does.
 func (h *Console) CodesCSV(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
 	p, _ := principalOf(c)
-	b, err := h.Labels.CheckPrintable(c.Request.Context(), p, id)
+	pf, err := h.Labels.PrintCSV(c.Request.Context(), p, id)
 	if err != nil {
 		return err
 	}
-	c.Header("Content-Type", "text/csv; charset=utf-8")
-	c.Header("Content-Disposition", "attachment; filename=batch-"+itoa(b.ID)+"-codes.csv")
-	c.Header("Cache-Control", "private, no-store")
-	c.Status(http.StatusOK)
-	if err := h.Labels.WriteCSV(c.Request.Context(), b.ID, c.Writer); err != nil {
-		h.log.Error("console codes.csv stream failed", "batch", b.ID, "request_id", c.GetString("request_id"), "err", err.Error())
-	}
-	return nil
+	return h.SendPrint(c, pf)
 }
 
+// LabelsZip sends one QR PNG per label, built and recorded in the print log first.
 func (h *Console) LabelsZip(c *gin.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
 	p, _ := principalOf(c)
-	b, err := h.Labels.CheckPrintable(c.Request.Context(), p, id)
+	pf, err := h.Labels.PrintZip(c.Request.Context(), p, id, 256)
 	if err != nil {
 		return err
 	}
-	c.Header("Content-Type", "application/zip")
-	c.Header("Content-Disposition", "attachment; filename=batch-"+itoa(b.ID)+"-labels.zip")
-	c.Header("Cache-Control", "private, no-store")
-	c.Status(http.StatusOK)
-	if err := h.Labels.WriteZip(c.Request.Context(), b.ID, 256, c.Writer); err != nil {
-		h.log.Error("console labels.zip stream failed", "batch", b.ID, "request_id", c.GetString("request_id"), "err", err.Error())
-	}
-	return nil
+	return h.SendPrint(c, pf)
 }
 
 func (h *Console) QRPNG(c *gin.Context) error {

@@ -188,6 +188,32 @@ func (d *doc) fit(text string, b box, maxPt float64) fitted {
 	return fit(d, text, b.w, b.h, maxPt)
 }
 
+// newDoc lays out a label of template t and fits the text every label shares: the same for
+// the PDF (Write) and the preview (Preview).
+func newDoc(t Template, f Facts, art *Artwork, opt Options) *doc {
+	aspect := 0.0
+	if art != nil {
+		aspect = float64(art.Width) / float64(art.Height)
+	}
+	lines := f.Lines()
+	lines = append(lines, "授权号 "+f.AuthorizationNumber, f.Enterprise)
+	d := &doc{t: t, l: newLayout(t, aspect, lines), art: art, opt: opt, kpt: 72 / 25.4}
+	m := d.l.mark
+	if art != nil {
+		d.slot = box{m.x + art.SlotX*m.w, m.y + art.SlotY*m.h, art.SlotW * m.w, art.SlotH * m.h}
+	} else {
+		d.slot = box{m.x + 0.06*m.w, m.y + 0.58*m.h, 0.88 * m.w, 0.32 * m.h}
+		d.markText = d.fit("专用标志图样", box{0, 0, m.w * 0.9, m.h * 0.45}, 9)
+	}
+	d.uscc = d.fit(f.USCC, inset(d.slot, 0.3), 8)
+	d.scan = d.fit("扫码验真", d.l.scan, 7)
+	for i, s := range lines {
+		d.rows = append(d.rows, d.fit(s, d.l.rows[i], 8))
+	}
+	d.voidText = d.fit("已作废", box{0, 0, t.LabelW * 0.6, t.LabelH * 0.35}, 28)
+	return d
+}
+
 // Write renders labels on template t as one PDF to w. art is nil until an artwork is
 // uploaded: labels then carry a plain frame with 专用标志图样 and the code in its slot.
 // Voided labels print as a crossed-out box with 已作废 and no QR code.
@@ -204,30 +230,14 @@ func Write(w io.Writer, t Template, f Facts, art *Artwork, labels []Label, opt O
 	pdf.SetTitle("地理标志专用标志 标签 "+t.Name, true)
 	addFonts(pdf)
 	pdf.SetFont(cjkFace.family, "", 8)
-	aspect := 0.0
 	if art != nil {
 		pdf.RegisterImageOptionsReader("mark", fpdf.ImageOptions{ImageType: "PNG"}, bytes.NewReader(art.PNG))
-		aspect = float64(art.Width) / float64(art.Height)
 	}
 	if err := pdf.Error(); err != nil {
 		return fmt.Errorf("sheet: %w", err)
 	}
-	lines := f.Lines()
-	lines = append(lines, "授权号 "+f.AuthorizationNumber, f.Enterprise)
-	d := &doc{pdf: pdf, t: t, l: newLayout(t, aspect, lines), art: art, opt: opt, kpt: 72 / 25.4}
-	m := d.l.mark
-	if art != nil {
-		d.slot = box{m.x + art.SlotX*m.w, m.y + art.SlotY*m.h, art.SlotW * m.w, art.SlotH * m.h}
-	} else {
-		d.slot = box{m.x + 0.06*m.w, m.y + 0.58*m.h, 0.88 * m.w, 0.32 * m.h}
-		d.markText = d.fit("专用标志图样", box{0, 0, m.w * 0.9, m.h * 0.45}, 9)
-	}
-	d.uscc = d.fit(f.USCC, inset(d.slot, 0.3), 8)
-	d.scan = d.fit("扫码验真", d.l.scan, 7)
-	for i, s := range lines {
-		d.rows = append(d.rows, d.fit(s, d.l.rows[i], 8))
-	}
-	d.voidText = d.fit("已作废", box{0, 0, t.LabelW * 0.6, t.LabelH * 0.35}, 28)
+	d := newDoc(t, f, art, opt)
+	d.pdf = pdf
 	// What every label of the document shares is drawn once, as a form XObject each label
 	// places: per label the page then holds only the QR code, the code and the serial.
 	d.static = pdf.CreateTemplateCustom(fpdf.PointType{}, fpdf.SizeType{Wd: t.LabelW, Ht: t.LabelH}, func(tp *fpdf.Tpl) {

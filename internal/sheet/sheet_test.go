@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"image/png"
 	"io"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -226,6 +228,40 @@ func TestConcurrentWrites(t *testing.T) {
 	for i := range out {
 		if errs[i] != nil || !bytes.Equal(strip.ReplaceAll(out[i].Bytes(), nil), want) {
 			t.Fatalf("document %d built beside others differs (err %v)", i, errs[i])
+		}
+	}
+}
+
+// TestPreview draws one label of each template as a PNG of the label's size whose QR code
+// decodes to specimen text, never to the label's URL: a preview is not a print.
+func TestPreview(t *testing.T) {
+	if _, err := exec.LookPath("zbarimg"); err != nil {
+		t.Skip("zbarimg not installed")
+	}
+	lb := sampleLabels(1, "HTTPS://GI.BAIYIN.GOV.CN/V/")[0]
+	for _, tpl := range Templates {
+		var buf bytes.Buffer
+		if err := Preview(&buf, tpl, longFacts(), nil, lb, 300); err != nil {
+			t.Fatal(err)
+		}
+		img, err := png.Decode(bytes.NewReader(buf.Bytes()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if w, h := img.Bounds().Dx(), img.Bounds().Dy(); math.Abs(float64(w)-tpl.LabelW*300/25.4) > 1 || math.Abs(float64(h)-tpl.LabelH*300/25.4) > 1 {
+			t.Errorf("%s: %d×%d pixels", tpl.Name, w, h)
+		}
+		path := filepath.Join(t.TempDir(), tpl.Name+".png")
+		if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		out, err := exec.Command("zbarimg", "-q", "--raw", path).Output()
+		if err != nil {
+			t.Fatalf("%s: zbarimg: %v", tpl.Name, err)
+		}
+		got := strings.TrimSpace(string(out))
+		if !strings.HasPrefix(got, "SPECIMEN") || strings.Contains(got, lb.Code) || len(got) != len(lb.URL) {
+			t.Errorf("%s: the preview's QR reads %q", tpl.Name, got)
 		}
 	}
 }
