@@ -315,6 +315,8 @@ func New(d Deps) *gin.Engine {
 	con.GET("/filings/:id/documents/:doc_id", signedIn, a.handle(page.Document))
 	if d.Labels != nil {
 		con.GET("/batches/:id", signedIn, a.handle(page.BatchPage))
+		con.GET("/batches/:id/labels.pdf", signedIn, entOrRev, a.handle(page.LabelsPDF))
+		con.GET("/batches/:id/preview.png", signedIn, entOrRev, a.handle(page.PreviewPNG))
 		con.GET("/labels/:code/qr.png", signedIn, a.handle(page.QRPNG))
 		con.GET("/labels/:code/qr.svg", signedIn, a.handle(page.QRSVG))
 		// 查询页 for the owner and the bureau: the consumer's page, not recorded as a scan.

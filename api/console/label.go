@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/csv"
 	"errors"
+	"html/template"
 	"math"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -13,6 +15,7 @@ import (
 
 	"gimark/internal/label"
 	"gimark/internal/labelcode"
+	"gimark/internal/sheet"
 	"gimark/model"
 )
 
@@ -58,6 +61,62 @@ type batchData struct {
 	BaseURL string
 	// CanVoid: the owner or a reviewer may void an active batch (label.Service.VoidBatch).
 	CanVoid bool
+	// Printing: the owner and the reviewers choose a template and a range, see the first
+	// label's preview and download labels.pdf; the print log lists every download.
+	CanPrint  bool
+	Templates []sheet.Template
+	Print     printForm
+	Prints    []model.PrintRecord
+	Pager     pager
+}
+
+// printForm is the batch page's print choices, as given in the query.
+type printForm struct {
+	Template, From, To string
+	CutMarks           bool
+	Query              template.URL // the choices as a query string (url.Values.Encode) for labels.pdf and preview.png
+}
+
+func readPrintForm(c *gin.Context) printForm {
+	f := printForm{Template: c.Query("template"), From: c.Query("from"), To: c.Query("to"), CutMarks: c.Query("cut_marks") == "1"}
+	if f.Template == "" {
+		f.Template = sheet.DefaultTemplate
+	}
+	q := url.Values{"template": {f.Template}}
+	if f.From != "" {
+		q.Set("from", f.From)
+	}
+	if f.To != "" {
+		q.Set("to", f.To)
+	}
+	if f.CutMarks {
+		q.Set("cut_marks", "1")
+	}
+	f.Query = template.URL(q.Encode())
+	return f
+}
+
+// pdfRequest reads labels.pdf's choices; from and to are serials, empty for the batch's
+// start or end.
+func pdfRequest(c *gin.Context) (label.PDFRequest, error) {
+	f := readPrintForm(c)
+	req := label.PDFRequest{Template: f.Template, CutMarks: f.CutMarks}
+	var fe model.Fields
+	for _, v := range []struct {
+		name, s string
+		n       *int
+	}{{"from", f.From, &req.From}, {"to", f.To, &req.To}} {
+		if v.s == "" {
+			continue
+		}
+		n, err := strconv.Atoi(strings.TrimSpace(v.s))
+		if err != nil || n < 1 {
+			fe.Add(v.name, model.FieldPositiveInteger, "must be a positive integer")
+			continue
+		}
+		*v.n = n
+	}
+	return req, fe.Err()
 }
 
 // errEnough stops the CSV stream once the page has the rows it shows.
@@ -110,6 +169,16 @@ func (h *Console) BatchPage(c *gin.Context) error {
 			d.Sample = append(d.Sample, labelRow{Serial: r[0], Code: r[1], Formatted: labelcode.Format(r[1]), URL: r[2]})
 		}
 	}
+	d.CanPrint = d.Owner || p.Role == model.RoleReviewer
+	if d.CanPrint {
+		d.Templates, d.Print = sheet.Templates, readPrintForm(c)
+		pg := queryPage(c)
+		items, total, err := h.Labels.Prints(ctx, p, model.PrintFilter{BatchID: b.ID}, pg.Normalize())
+		if err != nil {
+			return err
+		}
+		d.Prints, d.Pager = items, newPager(c, pg, total)
+	}
 	v := h.newView(c, "标签批次 #"+itoa(id), "filings")
 	v.Notice = notices[c.Query("done")]
 	d.MM = "25"
@@ -156,6 +225,45 @@ func (h *Console) LabelsZip(c *gin.Context) error {
 		return err
 	}
 	return h.SendPrint(c, pf)
+}
+
+// LabelsPDF sends the batch's label sheets (owner and reviewers), recorded in the print log.
+func (h *Console) LabelsPDF(c *gin.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	req, err := pdfRequest(c)
+	if err != nil {
+		return err
+	}
+	p, _ := principalOf(c)
+	pf, err := h.Labels.PrintPDF(c.Request.Context(), p, id, req)
+	if err != nil {
+		return err
+	}
+	return h.SendPrint(c, pf)
+}
+
+// PreviewPNG draws the first label of the chosen range on the chosen template as a PNG. It
+// is not logged: the preview carries specimen text in place of the code and its QR.
+func (h *Console) PreviewPNG(c *gin.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	req, err := pdfRequest(c)
+	if err != nil {
+		return err
+	}
+	p, _ := principalOf(c)
+	b, err := h.Labels.Preview(c.Request.Context(), p, id, req)
+	if err != nil {
+		return err
+	}
+	c.Header("Cache-Control", "private, no-store")
+	c.Data(http.StatusOK, "image/png", b)
+	return nil
 }
 
 func (h *Console) QRPNG(c *gin.Context) error {

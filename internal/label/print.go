@@ -2,6 +2,7 @@ package label
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -100,9 +101,7 @@ func (s *Service) PrintPDF(ctx context.Context, p model.Principal, id int64, req
 	if err != nil {
 		return nil, err
 	}
-	sf := sheet.Facts{USCC: facts.EnterpriseUSCC, Enterprise: facts.EnterpriseName, Product: facts.ProductName, Kind: facts.ProductKind,
-		ReferenceNumber: facts.ReferenceNumber, RegistrationNumber: facts.RegistrationNumber, Standard: facts.Standard,
-		AuthorizationNumber: facts.AuthorizationNumber}
+	sf := sheetFacts(facts)
 	rec := &model.PrintRecord{Format: model.PrintPDF, Template: tpl.Name, FromSerial: from, ToSerial: to, Labels: len(labels)}
 	name := fmt.Sprintf("batch-%d-labels-%d-%d-%s.pdf", b.ID, from, to, tpl.Name)
 	select {
@@ -131,7 +130,7 @@ func printRange(b *model.LabelBatch, from, to int) (int, int, error) {
 	}
 	var fe model.Fields
 	if from < 1 || from > b.Quantity {
-		fe.Add("from", model.FieldSerial, "must be a serial from 1 to %d", b.Quantity)
+		fe.Add("from", model.FieldSerial, "must be a serial from %d to %d", 1, b.Quantity)
 	}
 	if to < from || to > b.Quantity {
 		fe.Add("to", model.FieldSerial, "must be a serial from %d to %d", max(from, 1), b.Quantity)
@@ -147,6 +146,57 @@ func printRange(b *model.LabelBatch, from, to int) (int, int, error) {
 		return 0, 0, &model.Error{Kind: model.KindInvalid, Code: "too_many_labels", Msg: msg, Fields: []model.FieldError{{Field: "to", Code: model.FieldTooManyLabels, Message: msg, Args: []any{model.MaxPrintLabels}}}}
 	}
 	return from, to, nil
+}
+
+// Preview draws the first label of a labels.pdf request as a PNG (sheet.Preview) for the
+// owner and the reviewers. It is not a print file and is not logged: it carries specimen
+// text for the code and the QR, never the label's own.
+func (s *Service) Preview(ctx context.Context, p model.Principal, id int64, req PDFRequest) ([]byte, error) {
+	b, f, err := s.printer(ctx, p, id, true)
+	if err != nil {
+		return nil, err
+	}
+	if req.Template == "" {
+		req.Template = sheet.DefaultTemplate
+	}
+	tpl, ok := sheet.Lookup(req.Template)
+	if !ok {
+		return nil, model.Fields{{Field: "template", Code: model.FieldTemplate, Message: "no such template; GET /api/v1/label-templates lists them"}}.Err()
+	}
+	from, _, err := printRange(b, req.From, req.To)
+	if err != nil {
+		return nil, err
+	}
+	facts, err := s.store.LabelFacts(ctx, f.ID)
+	if err != nil {
+		return nil, err
+	}
+	var art *sheet.Artwork
+	if s.marks != nil {
+		if art, err = s.marks.Artwork(ctx); err != nil {
+			return nil, err
+		}
+	}
+	var lb sheet.Label
+	prefix := s.batchPrefix(b)
+	err = s.store.StreamLabelRange(ctx, b, from, from, func(serial int, code, _ string) error {
+		lb = sheet.Label{Serial: serial, URL: prefix + code}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	if err := sheet.Preview(&buf, tpl, sheetFacts(facts), art, lb, 200); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+func sheetFacts(facts *model.LabelFacts) sheet.Facts {
+	return sheet.Facts{USCC: facts.EnterpriseUSCC, Enterprise: facts.EnterpriseName, Product: facts.ProductName, Kind: facts.ProductKind,
+		ReferenceNumber: facts.ReferenceNumber, RegistrationNumber: facts.RegistrationNumber, Standard: facts.Standard,
+		AuthorizationNumber: facts.AuthorizationNumber}
 }
 
 // PrintCSV builds codes.csv of a whole batch (the owner only).

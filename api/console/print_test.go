@@ -1,0 +1,87 @@
+package console_test
+
+import (
+	"bytes"
+	"fmt"
+	"image/png"
+	"net/http"
+	"strings"
+	"testing"
+
+	"gimark/internal/apitest"
+)
+
+// TestConsolePrinting: on a batch page the owner and the reviewer choose a template and a
+// range, see a preview of the first label (which is not logged) and download labels.pdf;
+// codes.csv and labels.zip go through the print log too; the page lists the log with
+// reprints, the same records the API lists.
+func TestConsolePrinting(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		ent := e.Enterprise("goji1")
+		rev := e.Reviewer("rev1")
+		id := e.Approved(ent, e.Product("靖远枸杞"), rev)
+		batch := e.Post(fmt.Sprintf("/api/v1/filings/%d/label-batches", id), ent.Token, map[string]int{"quantity": 30}).ID(t)
+		bp := fmt.Sprintf("/console/batches/%d", batch)
+		logged := func(want int) {
+			t.Helper()
+			var l struct{ Total int64 }
+			e.Get(fmt.Sprintf("/api/v1/label-batches/%d/prints", batch), ent.Token).JSON(t, &l)
+			if l.Total != int64(want) {
+				t.Fatalf("print log has %d records, want %d", l.Total, want)
+			}
+		}
+
+		ec := newClient(t, e)
+		ec.mustLogin(ent.Username, apitest.Password)
+		ec.get(bp+"?template=a4-4x10&from=3&to=12&cut_marks=1").must(t, 200, `<option value="a4-4x10" selected>`,
+			`value="3"`, `value="12"`, "checked", "preview.png?cut_marks=1&amp;from=3&amp;template=a4-4x10&amp;to=12",
+			"labels.pdf?cut_marks=1&amp;from=3&amp;template=a4-4x10&amp;to=12", "尚无打印记录")
+
+		// The preview: a PNG, not logged.
+		pv := ec.get(bp + "/preview.png?template=roll-40x30&from=3")
+		if pv.Code != 200 || pv.Header.Get("Content-Type") != "image/png" {
+			t.Fatalf("preview: %d %.200s", pv.Code, pv.Body)
+		}
+		if img, err := png.Decode(bytes.NewReader([]byte(pv.Body))); err != nil || img.Bounds().Dx() < 200 {
+			t.Fatalf("preview is not a label-sized PNG: %v", err)
+		}
+		ec.get(bp+"/preview.png?template=nope").must(t, http.StatusUnprocessableEntity, "请选择标签模板")
+		ec.get(bp+"/preview.png?from=31").must(t, http.StatusUnprocessableEntity, "须为 1 到 30 之间的序号")
+		logged(0)
+
+		// labels.pdf, codes.csv, labels.zip: each logged once; the same range again is a reprint.
+		pdf := ec.get(bp + "/labels.pdf?template=a4-4x10&from=3&to=12&cut_marks=1")
+		if pdf.Code != 200 || !strings.HasPrefix(pdf.Body, "%PDF-") || pdf.Header.Get("X-Print-Reprint") != "false" ||
+			!strings.HasPrefix(pdf.Header.Get("Repr-Digest"), "sha-256=:") {
+			t.Fatalf("labels.pdf: %d %v %.200s", pdf.Code, pdf.Header, pdf.Body)
+		}
+		ec.get(bp+"/labels.pdf?to=abc").must(t, http.StatusUnprocessableEntity, "须为正整数")
+		logged(1)
+		if c := ec.get(bp + "/codes.csv"); c.Code != 200 || c.Header.Get("X-Print-Record") == "" || c.Header.Get("X-Print-Reprint") != "true" {
+			t.Fatalf("codes.csv: %d %v", c.Code, c.Header)
+		}
+		if z := ec.get(bp + "/labels.zip"); z.Code != 200 || !strings.HasPrefix(z.Body, "PK") || z.Header.Get("X-Print-Reprint") != "true" {
+			t.Fatalf("labels.zip: %d %v", z.Code, z.Header)
+		}
+		logged(3)
+
+		// The reviewer prints too (serials printed before: a reprint) and sees the log; the
+		// other enterprise gets 404.
+		rc := newClient(t, e)
+		rc.mustLogin(rev.Username, apitest.Password)
+		if r := rc.get(bp + "/labels.pdf?template=roll-50x30&from=20&to=25"); r.Code != 200 || r.Header.Get("X-Print-Reprint") != "true" {
+			t.Fatalf("reviewer's labels.pdf: %d %v", r.Code, r.Header)
+		}
+		logged(4)
+		page := rc.get(bp)
+		page.must(t, 200, "打印记录", "roll-50x30", "20–25", "3–12", "1–30", "重印", "共 4 条")
+		if n := strings.Count(page.Body, "<td>重印</td>"); n != 3 {
+			t.Errorf("the log shows %d reprints, want 3", n)
+		}
+		oc := newClient(t, e)
+		oc.mustLogin(e.Enterprise("other").Username, apitest.Password)
+		oc.get(bp + "/labels.pdf").must(t, http.StatusNotFound)
+		oc.get(bp + "/preview.png").must(t, http.StatusNotFound)
+		logged(4)
+	})
+}
