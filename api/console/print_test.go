@@ -80,8 +80,8 @@ func TestConsolePrinting(t *testing.T) {
 		}
 		oc := newClient(t, e)
 		oc.mustLogin(e.Enterprise("other").Username, apitest.Password)
-		oc.get(bp + "/labels.pdf").must(t, http.StatusNotFound)
-		oc.get(bp + "/preview.png").must(t, http.StatusNotFound)
+		oc.get(bp+"/labels.pdf").must(t, http.StatusNotFound)
+		oc.get(bp+"/preview.png").must(t, http.StatusNotFound)
 		logged(4)
 	})
 }
