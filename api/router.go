@@ -317,6 +317,7 @@ func New(d Deps) *gin.Engine {
 		con.GET("/batches/:id", signedIn, a.handle(page.BatchPage))
 		con.GET("/batches/:id/labels.pdf", signedIn, entOrRev, a.handle(page.LabelsPDF))
 		con.GET("/batches/:id/preview.png", signedIn, entOrRev, a.handle(page.PreviewPNG))
+		con.GET("/prints", signedIn, entOrRev, a.handle(page.PrintsPage))
 		con.GET("/labels/:code/qr.png", signedIn, a.handle(page.QRPNG))
 		con.GET("/labels/:code/qr.svg", signedIn, a.handle(page.QRSVG))
 		// 查询页 for the owner and the bureau: the consumer's page, not recorded as a scan.

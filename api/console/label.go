@@ -266,6 +266,46 @@ func (h *Console) PreviewPNG(c *gin.Context) error {
 	return nil
 }
 
+type printsData struct {
+	Items                  []model.PrintRecord
+	Pager                  pager
+	FilingID, EnterpriseID int64
+}
+
+// PrintsPage lists the print log across batches, by filing or by enterprise (?filing_id=,
+// ?enterprise_id=): all of it for reviewers, an enterprise's own for an enterprise (the
+// service's rule).
+func (h *Console) PrintsPage(c *gin.Context) error {
+	var d printsData
+	var fe model.Fields
+	for _, q := range []struct {
+		name string
+		n    *int64
+	}{{"filing_id", &d.FilingID}, {"enterprise_id", &d.EnterpriseID}} {
+		if v := c.Query(q.name); v != "" {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || n < 1 {
+				fe.Add(q.name, model.FieldPositiveInteger, "must be a positive integer")
+				continue
+			}
+			*q.n = n
+		}
+	}
+	if err := fe.Err(); err != nil {
+		return err
+	}
+	p, _ := principalOf(c)
+	pg := queryPage(c)
+	items, total, err := h.Labels.Prints(c.Request.Context(), p, model.PrintFilter{FilingID: d.FilingID, EnterpriseID: d.EnterpriseID}, pg.Normalize())
+	if err != nil {
+		return err
+	}
+	d.Items, d.Pager = items, newPager(c, pg, total)
+	v := h.newView(c, "打印记录", "filings")
+	v.Data = d
+	return h.render(c, http.StatusOK, "prints.html", v)
+}
+
 func (h *Console) QRPNG(c *gin.Context) error {
 	p, _ := principalOf(c)
 	size := 256

@@ -78,10 +78,23 @@ func TestConsolePrinting(t *testing.T) {
 		if n := strings.Count(page.Body, "<td>重印</td>"); n != 3 {
 			t.Errorf("the log shows %d reprints, want 3", n)
 		}
+		other := e.Enterprise("other")
 		oc := newClient(t, e)
-		oc.mustLogin(e.Enterprise("other").Username, apitest.Password)
+		oc.mustLogin(other.Username, apitest.Password)
 		oc.get(bp+"/labels.pdf").must(t, http.StatusNotFound)
 		oc.get(bp+"/preview.png").must(t, http.StatusNotFound)
 		logged(4)
+
+		// The log by filing and by enterprise: the reviewer sees all four; another
+		// enterprise sees none of them, whatever it asks for.
+		rc.get(fmt.Sprintf("/console/prints?filing_id=%d", id)).must(t, 200, "共 4 条", "roll-50x30", fmt.Sprintf(`href="/console/batches/%d"`, batch))
+		rc.get(fmt.Sprintf("/console/prints?enterprise_id=%d", ent.EnterpriseID)).must(t, 200, "共 4 条")
+		rc.get(fmt.Sprintf("/console/prints?enterprise_id=%d", other.EnterpriseID)).must(t, 200, "尚无打印记录")
+		rc.get("/console/prints?filing_id=x").must(t, http.StatusUnprocessableEntity, "须为正整数")
+		oc.get(fmt.Sprintf("/console/prints?enterprise_id=%d", ent.EnterpriseID)).must(t, 200, "尚无打印记录")
+		ec.get("/console/prints").must(t, 200, "共 4 条")
+
+		// The report counts the labels printed this year: 10 first printed, 66 again.
+		rc.get("/console/report").must(t, 200, "本年打印标签 <strong>10</strong> 枚，另重印 66 枚")
 	})
 }

@@ -222,6 +222,7 @@ func TestConsoleRouteTable(t *testing.T) {
 			"GET /console/batches/:id/labels.zip":        {"/console/batches/:batch/labels.zip", [5]int{303, 200, 404, 403, 403}},
 			"GET /console/batches/:id/labels.pdf":        {"/console/batches/:batch/labels.pdf", [5]int{303, 200, 404, 200, 403}},
 			"GET /console/batches/:id/preview.png":       {"/console/batches/:batch/preview.png", [5]int{303, 200, 404, 200, 403}},
+			"GET /console/prints":                        {"/console/prints", [5]int{303, 200, 200, 200, 403}},
 			"GET /console/labels/:code/qr.png":           {"/console/labels/:code/qr.png", [5]int{303, 200, 404, 200, 200}},
 			"GET /console/labels/:code/qr.svg":           {"/console/labels/:code/qr.svg", [5]int{303, 200, 404, 200, 200}},
 			"GET /console/labels/:code/verify":           {"/console/labels/:code/verify", [5]int{303, 200, 303, 200, 200}},
