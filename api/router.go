@@ -127,7 +127,8 @@ func New(d Deps) *gin.Engine {
 		"/v/:code/report":               MaxReportBody,
 		"/V/:code/report":               MaxReportBody,
 		"/api/v1/special-mark":          specialmark.MaxBytes + 64<<10,
-	}, console.DocumentsRoute, console.SalesUploadRoute))
+		console.SpecialMarkRoute:        specialmark.MaxBytes + 64<<10,
+	}, console.DocumentsRoute, console.SalesUploadRoute, console.SpecialMarkRoute))
 	limit := d.Limits
 	if limit == nil {
 		limit = func(_ string, perMin int) ratelimit.Limiter { return ratelimit.PerMinute(perMin, d.Now) }
@@ -287,7 +288,7 @@ func New(d Deps) *gin.Engine {
 	// page), page.CSRF checks every form, and the role checks are the API's.
 	page := console.New(console.Deps{Log: a.log, Accounts: d.Accounts, Enterprises: d.Enterprises, Catalog: d.Catalog,
 		Filings: d.Filings, Labels: d.Labels, TradeItems: d.TradeItems, Signals: d.Signals, Sales: d.Sales, Reports: d.Reports,
-		SendPrint: a.sendPrint, Key: d.ConsoleKey, TrustedProxies: d.TrustedProxies, Now: d.Now})
+		SendPrint: a.sendPrint, SpecialMarks: d.SpecialMarks, Key: d.ConsoleKey, TrustedProxies: d.TrustedProxies, Now: d.Now})
 	a.pages = page
 	con := r.Group("/console", console.Headers())
 	optional, signedIn, csrf := a.handle(page.Optional), a.handle(page.Require), a.handle(page.CSRF)
@@ -344,6 +345,11 @@ func New(d Deps) *gin.Engine {
 	con.POST("/catalog/:id", signedIn, admin, csrf, a.handle(page.UpdateProduct))
 	con.GET("/users", signedIn, admin, a.handle(page.UsersPage))
 	con.POST("/users/password-reset", signedIn, admin, csrf, a.handle(page.ResetPassword))
+	if d.SpecialMarks != nil {
+		// Multipart: the handler checks the CSRF token, the form's first part.
+		con.GET("/special-mark", signedIn, admin, a.handle(page.SpecialMarkPage))
+		con.POST("/special-mark", signedIn, admin, a.handle(page.UploadSpecialMark))
+	}
 
 	// Enterprises. Multipart uploads: the handler checks the CSRF token, the form's first part.
 	con.GET("/filings", signedIn, ent, a.handle(page.MyFilings))

@@ -104,5 +104,4 @@ const (
 	FieldSlotEmpty        Code = "slot_empty"      // a code slot without width or height
 	FieldSlotOutside      Code = "slot_outside"    // a code slot reaching past the artwork
 	FieldSlotOrder        Code = "slot_order"      // slot fields missing before the file
-	FieldArtwork          Code = "artwork"         // an artwork refused (Error.Code says why)
 )

@@ -26,6 +26,7 @@ import (
 	"gimark/internal/label"
 	"gimark/internal/report"
 	"gimark/internal/sales"
+	"gimark/internal/specialmark"
 	"gimark/internal/tradeitem"
 	"gimark/internal/verify"
 	"gimark/model"
@@ -50,6 +51,8 @@ type Deps struct {
 	// SendPrint sends a print file recorded in the print log (the API's sender, so both
 	// edges send the same headers: Repr-Digest, X-Print-Record, X-Print-Reprint).
 	SendPrint func(*gin.Context, *label.PrintFile) error
+	// SpecialMarks keeps the special mark's artwork (nil: no artwork page).
+	SpecialMarks *specialmark.Service
 	// Key signs CSRF tokens (HMAC-SHA256). Every instance behind a load balancer needs the
 	// same key; main derives it from the token secret.
 	Key []byte

@@ -194,7 +194,6 @@ var messages = map[model.Code]string{
 	model.FieldSlotEmpty:        "编码位置须有宽度和高度。",
 	model.FieldSlotOutside:      "编码位置须在图样之内（x + 宽 ≤ 1，y + 高 ≤ 1）。",
 	model.FieldSlotOrder:        "请先填写编码位置，再选择文件。",
-	model.FieldArtwork:          "图样文件不能使用。",
 }
 
 // placeholder finds {0}, {1}… in a text of messages.

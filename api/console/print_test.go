@@ -2,9 +2,16 @@ package console_test
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
+	"hash/crc32"
+	"image"
+	"image/color"
+	"image/draw"
 	"image/png"
+	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -96,5 +103,71 @@ func TestConsolePrinting(t *testing.T) {
 
 		// The report counts the labels printed this year: 10 first printed, 66 again.
 		rc.get("/console/report").must(t, 200, "本年打印标签 <strong>10</strong> 枚，另重印 66 枚")
+	})
+}
+
+// markUpload posts the artwork form: the CSRF token, the slot fields, then the file.
+func (c *client) markUpload(token string, slot []string, filename string, content []byte) *page {
+	c.t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	_ = mw.WriteField("csrf_token", token)
+	for i, n := range []string{"slot_x", "slot_y", "slot_w", "slot_h"} {
+		if i < len(slot) {
+			_ = mw.WriteField(n, slot[i])
+		}
+	}
+	fw, _ := mw.CreateFormFile("file", filename)
+	_, _ = fw.Write(content)
+	_ = mw.Close()
+	r := httptest.NewRequest("POST", "/console/special-mark", &buf)
+	r.Header.Set("Content-Type", mw.FormDataContentType())
+	r.Header.Set("Origin", "http://example.com")
+	return c.do(r)
+}
+
+// TestConsoleSpecialMark: the admin uploads the mark's artwork with its code slot; refusals
+// (a slot outside the artwork, an SVG with a script, a PNG bomb) come back on the form in
+// Chinese next to the field, and nothing is stored; labels then print the artwork.
+func TestConsoleSpecialMark(t *testing.T) {
+	apitest.Each(t, func(t *testing.T, e *apitest.Env) {
+		ac := newClient(t, e)
+		ac.mustLogin("admin", apitest.AdminPassword)
+		ac.get("/console/special-mark").must(t, 200, "尚未上传图样")
+		tok := ac.token("/console/special-mark")
+		img := image.NewRGBA(image.Rect(0, 0, 300, 200))
+		draw.Draw(img, img.Bounds(), image.NewUniform(color.RGBA{200, 0, 0, 255}), image.Point{}, draw.Src)
+		var pngBuf bytes.Buffer
+		if err := png.Encode(&pngBuf, img); err != nil {
+			t.Fatal(err)
+		}
+		slot := []string{"0.1", "0.7", "0.8", "0.2"}
+
+		ac.markUpload(tok, []string{"0.5", "0.7", "0.8", "0.2"}, "mark.png", pngBuf.Bytes()).must(t, http.StatusUnprocessableEntity,
+			"编码位置须在图样之内", `value="0.5"`)
+		ac.markUpload(tok, slot[:2], "mark.png", pngBuf.Bytes()).must(t, http.StatusUnprocessableEntity, "请先填写编码位置，再选择文件")
+		svg := `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 30 20"><script>alert(1)</script><rect width="30" height="20"/></svg>`
+		ac.markUpload(tok, slot, "mark.svg", []byte(svg)).must(t, http.StatusUnprocessableEntity, "SVG 图样含有脚本")
+		// A PNG header claiming 100000×100000 pixels.
+		ihdr := []byte("IHDR\x00\x01\x86\xa0\x00\x01\x86\xa0\x08\x02\x00\x00\x00")
+		bomb := append([]byte("\x89PNG\r\n\x1a\n\x00\x00\x00\x0d"), ihdr...)
+		bomb = binary.BigEndian.AppendUint32(bomb, crc32.ChecksumIEEE(ihdr))
+		ac.markUpload(tok, slot, "bomb.png", bomb).must(t, http.StatusUnprocessableEntity, "像素尺寸过大")
+		ac.get("/console/special-mark").must(t, 200, "尚未上传图样")
+
+		done := ac.markUpload(tok, slot, "mark.png", pngBuf.Bytes())
+		if done.Code != http.StatusSeeOther || done.Header.Get("Location") != "/console/special-mark?done=special_mark" {
+			t.Fatalf("upload: %d %q %.300s", done.Code, done.Header.Get("Location"), done.Body)
+		}
+		ac.get("/console/special-mark?done=special_mark").must(t, 200, "已上传新的图样", "image/png，300×200 像素", "x 0.1，y 0.7，宽 0.8，高 0.2")
+		var m struct {
+			Width  int     `json:"width"`
+			SlotY  float64 `json:"slot_y"`
+			SHA256 string  `json:"sha256"`
+		}
+		e.Get("/api/v1/special-mark", e.AdminToken()).JSON(t, &m)
+		if m.Width != 300 || m.SlotY != 0.7 || m.SHA256 == "" {
+			t.Fatalf("the API's metadata: %+v", m)
+		}
 	})
 }

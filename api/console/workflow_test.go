@@ -214,6 +214,8 @@ func TestConsoleRouteTable(t *testing.T) {
 			"GET /console/signals":                       {"/console/signals", [5]int{303, 403, 403, 200, 200}},
 			"GET /console/catalog/new":                   {"/console/catalog/new", [5]int{303, 403, 403, 403, 200}},
 			"GET /console/catalog/:id/edit":              {"/console/catalog/:product/edit", [5]int{303, 403, 403, 403, 200}},
+			"GET /console/special-mark":                  {"/console/special-mark", [5]int{303, 403, 403, 403, 200}},
+			"POST /console/special-mark":                 {"/console/special-mark", [5]int{303, 403, 403, 403, 403}},
 			"GET /console/filings":                       {"/console/filings", [5]int{303, 200, 200, 403, 403}},
 			"GET /console/filings/new":                   {"/console/filings/new", [5]int{303, 200, 200, 403, 403}},
 			"GET /console/filings/:id/edit":              {"/console/filings/:id/filing/edit", [5]int{303, 200, 404, 403, 403}},

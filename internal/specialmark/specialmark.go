@@ -172,7 +172,7 @@ func withSlot(a *sheet.Artwork, m *model.SpecialMark) *sheet.Artwork {
 const ContentTypeSVG = "image/svg+xml"
 
 func refused(code model.Code, msg string) error {
-	return &model.Error{Kind: model.KindInvalid, Code: code, Msg: msg, Fields: []model.FieldError{{Field: "file", Code: model.FieldArtwork, Message: msg}}}
+	return &model.Error{Kind: model.KindInvalid, Code: code, Msg: msg, Fields: []model.FieldError{{Field: "file", Code: code, Message: msg}}}
 }
 
 // inspect decides the type from the content and checks it; it returns the type and size.
