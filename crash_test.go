@@ -42,26 +42,7 @@ func kill9DuringBatch(t *testing.T, db procDB) {
 	for k, v := range db.env {
 		envv = append(envv, k+"="+v)
 	}
-	start := func() *exec.Cmd {
-		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = envv
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		deadline := time.Now().Add(90 * time.Second)
-		for time.Now().Before(deadline) {
-			if resp, err := http.Get("http://" + addr + "/readyz"); err == nil {
-				resp.Body.Close()
-				if resp.StatusCode == 200 {
-					return cmd
-				}
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-		cmd.Process.Kill()
-		t.Fatal("server did not start")
-		return nil
-	}
+	start := func() *exec.Cmd { return startServerProcess(t, envv, addr) }
 	srv := start()
 	c := newClient(t, "http://"+addr)
 	ent := c.setupApprovedFiling()
@@ -104,4 +85,27 @@ func kill9DuringBatch(t *testing.T, db procDB) {
 		t.Fatalf("%d labels without a batch", orphans)
 	}
 	t.Logf("after SIGKILL: %d batch(es) present, each whole", len(batches))
+}
+
+// startServerProcess runs this test binary as the server (GIMARK_TEST_RUN_SERVER in envv) and
+// waits until it answers /readyz; the wait is generous because a -race build on a loaded
+// two-core machine starts slowly.
+func startServerProcess(t *testing.T, envv []string, addr string) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = envv
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(90 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if resp, err := http.Get("http://" + addr + "/readyz"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return cmd
+			}
+		}
+	}
+	cmd.Process.Kill()
+	t.Fatal("server did not start")
+	return nil
 }

@@ -40,26 +40,7 @@ func kill9BeforeWebhookDelivery(t *testing.T, db procDB) {
 	for k, v := range db.env {
 		envv = append(envv, k+"="+v)
 	}
-	start := func() *exec.Cmd {
-		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = envv
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		deadline := time.Now().Add(90 * time.Second)
-		for time.Now().Before(deadline) {
-			if resp, err := http.Get("http://" + addr + "/readyz"); err == nil {
-				resp.Body.Close()
-				if resp.StatusCode == 200 {
-					return cmd
-				}
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-		cmd.Process.Kill()
-		t.Fatal("server did not start")
-		return nil
-	}
+	start := func() *exec.Cmd { return startServerProcess(t, envv, addr) }
 	srv := start()
 	c := newClient(t, "http://"+addr)
 	ent := c.setupApprovedFiling()
