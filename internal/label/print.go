@@ -67,6 +67,51 @@ func (s *Service) printer(ctx context.Context, p model.Principal, id int64, revi
 // PrintPDF builds labels.pdf for serials From..To of a batch on a template: at most
 // model.MaxPrintLabels labels, the whole batch when the range is not given and it fits.
 func (s *Service) PrintPDF(ctx context.Context, p model.Principal, id int64, req PDFRequest) (*PrintFile, error) {
+	sh, err := s.sheetRequest(ctx, p, id, req)
+	if err != nil {
+		return nil, err
+	}
+	b, f, tpl, from, to, art := sh.batch, sh.filing, sh.tpl, sh.from, sh.to, sh.art
+	labels := make([]sheet.Label, 0, to-from+1)
+	prefix := s.batchPrefix(b) // the verification page, or a GS1 Digital Link URI for a batch with a GTIN
+	err = s.store.StreamLabelRange(ctx, b, from, to, func(serial int, code, status string) error {
+		labels = append(labels, sheet.Label{Serial: serial, Code: code, URL: prefix + code, Voided: status != model.LabelActive})
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	sf := sh.facts
+	rec := &model.PrintRecord{Format: model.PrintPDF, Template: tpl.Name, FromSerial: from, ToSerial: to, Labels: len(labels)}
+	name := fmt.Sprintf("batch-%d-labels-%d-%d-%s.pdf", b.ID, from, to, tpl.Name)
+	select {
+	case s.pdfSlots <- struct{}{}:
+		defer func() { <-s.pdfSlots }()
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	return s.build(ctx, p, b, f, rec, name, "application/pdf", func(w io.Writer) error {
+		err := sheet.Write(w, tpl, sf, art, labels, sheet.Options{CutMarks: req.CutMarks})
+		if err != nil && errorsIsModule(err) {
+			return model.Fields{{Field: "template", Code: model.FieldTemplateTooSmall, Message: "the label URL needs a QR code too large for this template at 0.33 mm a module; choose a larger one"}}.Err()
+		}
+		return err
+	})
+}
+
+// sheetInputs is what labels.pdf and its preview both read before drawing.
+type sheetInputs struct {
+	batch    *model.LabelBatch
+	filing   *model.Filing
+	tpl      sheet.Template
+	from, to int
+	facts    sheet.Facts
+	art      *sheet.Artwork
+}
+
+// sheetRequest checks access, the template and the range of a labels.pdf request (or its
+// preview) and reads the label's facts and the mark's artwork.
+func (s *Service) sheetRequest(ctx context.Context, p model.Principal, id int64, req PDFRequest) (*sheetInputs, error) {
 	b, f, err := s.printer(ctx, p, id, true)
 	if err != nil {
 		return nil, err
@@ -86,37 +131,13 @@ func (s *Service) PrintPDF(ctx context.Context, p model.Principal, id int64, req
 	if err != nil {
 		return nil, err
 	}
-	var art *sheet.Artwork
+	in := &sheetInputs{batch: b, filing: f, tpl: tpl, from: from, to: to, facts: sheetFacts(facts)}
 	if s.marks != nil {
-		if art, err = s.marks.Artwork(ctx); err != nil {
+		if in.art, err = s.marks.Artwork(ctx); err != nil {
 			return nil, err
 		}
 	}
-	labels := make([]sheet.Label, 0, to-from+1)
-	prefix := s.batchPrefix(b) // the verification page, or a GS1 Digital Link URI for a batch with a GTIN
-	err = s.store.StreamLabelRange(ctx, b, from, to, func(serial int, code, status string) error {
-		labels = append(labels, sheet.Label{Serial: serial, Code: code, URL: prefix + code, Voided: status != model.LabelActive})
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	sf := sheetFacts(facts)
-	rec := &model.PrintRecord{Format: model.PrintPDF, Template: tpl.Name, FromSerial: from, ToSerial: to, Labels: len(labels)}
-	name := fmt.Sprintf("batch-%d-labels-%d-%d-%s.pdf", b.ID, from, to, tpl.Name)
-	select {
-	case s.pdfSlots <- struct{}{}:
-		defer func() { <-s.pdfSlots }()
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
-	return s.build(ctx, p, b, f, rec, name, "application/pdf", func(w io.Writer) error {
-		err := sheet.Write(w, tpl, sf, art, labels, sheet.Options{CutMarks: req.CutMarks})
-		if err != nil && errorsIsModule(err) {
-			return model.Fields{{Field: "template", Code: model.FieldTemplateTooSmall, Message: "the label URL needs a QR code too large for this template at 0.33 mm a module; choose a larger one"}}.Err()
-		}
-		return err
-	})
+	return in, nil
 }
 
 // printRange checks a serial range against the batch and the per-file limit.
@@ -152,31 +173,11 @@ func printRange(b *model.LabelBatch, from, to int) (int, int, error) {
 // owner and the reviewers. It is not a print file and is not logged: it carries specimen
 // text for the code and the QR, never the label's own.
 func (s *Service) Preview(ctx context.Context, p model.Principal, id int64, req PDFRequest) ([]byte, error) {
-	b, f, err := s.printer(ctx, p, id, true)
+	sh, err := s.sheetRequest(ctx, p, id, req)
 	if err != nil {
 		return nil, err
 	}
-	if req.Template == "" {
-		req.Template = sheet.DefaultTemplate
-	}
-	tpl, ok := sheet.Lookup(req.Template)
-	if !ok {
-		return nil, model.Fields{{Field: "template", Code: model.FieldTemplate, Message: "no such template; GET /api/v1/label-templates lists them"}}.Err()
-	}
-	from, _, err := printRange(b, req.From, req.To)
-	if err != nil {
-		return nil, err
-	}
-	facts, err := s.store.LabelFacts(ctx, f.ID)
-	if err != nil {
-		return nil, err
-	}
-	var art *sheet.Artwork
-	if s.marks != nil {
-		if art, err = s.marks.Artwork(ctx); err != nil {
-			return nil, err
-		}
-	}
+	b, tpl, from, art := sh.batch, sh.tpl, sh.from, sh.art
 	var lb sheet.Label
 	prefix := s.batchPrefix(b)
 	err = s.store.StreamLabelRange(ctx, b, from, from, func(serial int, code, _ string) error {
@@ -187,7 +188,7 @@ func (s *Service) Preview(ctx context.Context, p model.Principal, id int64, req 
 		return nil, err
 	}
 	var buf bytes.Buffer
-	if err := sheet.Preview(&buf, tpl, sheetFacts(facts), art, lb, 200); err != nil {
+	if err := sheet.Preview(&buf, tpl, sh.facts, art, lb, 200); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil
