@@ -68,42 +68,10 @@ func (s *Store) EPCISSources(ctx context.Context, f model.EPCISFilter) ([]model.
 // at voidedAt decommissioned: every label but those voided singly before. Keyset chunks keep
 // memory flat.
 func (s *Store) StreamBatchVoidLabels(ctx context.Context, b *model.EPCISSource, voidedAt time.Time, fn func(serial int, code string) error) error {
-	const chunk = 5000
-	db, _ := s.rdb.DB()
-	stmt, err := db.PrepareContext(ctx, `SELECT l.id, l.serial, l.code FROM labels l WHERE l.id > ? AND l.id < ?
+	return s.streamLabelRange(ctx, `SELECT l.id, l.serial, l.code FROM labels l WHERE l.id > ? AND l.id < ?
 AND NOT EXISTS (SELECT 1 FROM audit_events a WHERE a.object_type = 'label' AND a.object_id = l.id AND a.action = 'label.void' AND a.at <= ?)
-ORDER BY l.id LIMIT ?`)
-	if err != nil {
-		return err
-	}
-	defer stmt.Close()
-	last, end := b.FirstLabelID-1, b.FirstLabelID+int64(b.Quantity)
-	for {
-		rows, err := stmt.QueryContext(ctx, last, end, voidedAt, chunk)
-		if err != nil {
-			return err
-		}
-		n := 0
-		for rows.Next() {
-			var serial int
-			var code string
-			if err := rows.Scan(&last, &serial, &code); err != nil {
-				rows.Close()
-				return err
-			}
-			n++
-			if err := fn(serial, code); err != nil {
-				rows.Close()
-				return err
-			}
-		}
-		if err := rows.Close(); err != nil {
-			return err
-		}
-		if n < chunk {
-			return nil
-		}
-	}
+ORDER BY l.id LIMIT ?`,
+		b.FirstLabelID, b.Quantity, []any{voidedAt}, fn)
 }
 
 // LabelsByGTIN counts, per GTIN, the labels of a filing's batches with a GTIN that were

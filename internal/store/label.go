@@ -352,16 +352,25 @@ func (s *Store) StreamLabels(ctx context.Context, batchID int64, fn func(serial 
 	if err != nil {
 		return err
 	}
+	return s.streamLabelRange(ctx, "SELECT id, serial, code FROM labels WHERE id > ? AND id < ? ORDER BY id LIMIT ?",
+		b.FirstLabelID, b.Quantity, nil, fn)
+}
+
+// streamLabelRange runs query (id, serial, code of labels with id > ? AND id < ?, then the
+// extra arguments, then LIMIT ?) in keyset chunks over a batch's id range and calls fn for
+// each row in id order: memory stays flat whatever the batch size.
+func (s *Store) streamLabelRange(ctx context.Context, query string, firstID int64, quantity int, extra []any, fn func(serial int, code string) error) error {
 	const chunk = 5000
 	db, _ := s.rdb.DB()
-	stmt, err := db.PrepareContext(ctx, "SELECT id, serial, code FROM labels WHERE id > ? AND id < ? ORDER BY id LIMIT ?")
+	stmt, err := db.PrepareContext(ctx, query)
 	if err != nil {
 		return err
 	}
 	defer stmt.Close()
-	last, end := b.FirstLabelID-1, b.FirstLabelID+int64(b.Quantity)
+	last, end := firstID-1, firstID+int64(quantity)
 	for {
-		rows, err := stmt.QueryContext(ctx, last, end, chunk)
+		args := append(append([]any{last, end}, extra...), chunk)
+		rows, err := stmt.QueryContext(ctx, args...)
 		if err != nil {
 			return err
 		}
