@@ -39,7 +39,7 @@ start_instance() {
   GIMARK_ADDR=127.0.0.1:$((PORT0 + i)) GIMARK_DB_DRIVER=mysql GIMARK_DB_DSN="$dsn" \
     GIMARK_DATA_DIR="$work/data" GIMARK_JWT_SECRET=cluster-bench-secret-cluster-bench-secret \
     GIMARK_ADMIN_PASSWORD=bench-admin-pass GIMARK_VERIFY_RATE_PER_MIN=1000000 \
-    GIMARK_SCAN_WARN_THRESHOLD=1000000 GIMARK_REDIS_URL="redis://127.0.0.1:6379/$REDIS_DB" \
+    GIMARK_SCAN_WARN_THRESHOLD=1000000 GIMARK_REDIS_URL="redis://127.0.0.1:6379/$REDIS_DB" GIMARK_TRUSTED_PROXIES=127.0.0.1 \
     GIMARK_LOG_LEVEL=warn "$work/gimark" >>"$work/inst$i.log" 2>&1 &
   PID[$i]=$!; pids+=($!)
   for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$((PORT0 + i))/readyz" >/dev/null && return 0; sleep 0.1; done
@@ -139,16 +139,35 @@ echo "counts after a clean stop: $answered verifications answered, $counted coun
 [ "$wrong" = 0 ] && [ "$answered" = "$VERIFICATIONS" ] || fail "counts differ"
 
 # 4. kill -9 of one instance under load: the others keep answering; only its buffered scans
-# are missing after it restarts.
+# are missing after it restarts. Half the clients go to the instances directly, half through
+# HAProxy with deploy/haproxy.cfg (its addresses made loopback ones): the proxy's clients see
+# no failure at all, since a request C never answered is sent again to another instance.
 for i in 0 1 2; do start_instance $i "$DSN"; done
-"$work/clusterload" -targets "$(url 0),$(url 1),$(url 2)" -codes "$work/load.txt" -duration 6s -conns 24 -out "$work/answered.tsv" >"$work/kill.out" &
+command -v haproxy >/dev/null || fail "haproxy is missing (apt-get install haproxy)"
+PROXY=$((PORT0 + 50))
+sed -e "s|bind :80|bind 127.0.0.1:$PROXY|" -e "s|maxconn 20000|maxconn 1000|" -e "s|10.0.0.11:8080|127.0.0.1:$PORT0|" \
+  -e "s|10.0.0.12:8080|127.0.0.1:$((PORT0 + 1))|" -e "s|10.0.0.13:8080|127.0.0.1:$((PORT0 + 2))|" \
+  deploy/haproxy.cfg >"$work/haproxy.cfg"
+printf 'listen stats\n    bind 127.0.0.1:%s\n    stats enable\n    stats uri /stats\n' $((PROXY + 1)) >>"$work/haproxy.cfg"
+haproxy -c -q -f "$work/haproxy.cfg" || fail "deploy/haproxy.cfg does not parse"
+haproxy -db -f "$work/haproxy.cfg" >"$work/haproxy.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PROXY/readyz" >/dev/null && break; sleep 0.1; done
+curl -sf "http://127.0.0.1:$PROXY/readyz" >/dev/null || fail "haproxy does not answer"
+[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PROXY/metrics")" = 403 ] || fail "the proxy serves /metrics"
+"$work/clusterload" -targets "$(url 0),$(url 1),$(url 2)" -codes "$work/load.txt" -duration 6s -conns 12 -out "$work/answered-direct.tsv" >"$work/kill.out" &
 load=$!
+"$work/clusterload" -targets "http://127.0.0.1:$PROXY" -codes "$work/load.txt" -duration 6s -conns 12 -out "$work/answered-proxy.tsv" >"$work/proxy.out" &
+pload=$!
 sleep 2
 kill -9 "${PID[2]}"
-wait $load
+wait $load $pload
+cat "$work/answered-direct.tsv" "$work/answered-proxy.tsv" >>"$work/answered.tsv"
 cat "$work/kill.out"
+sed 's/^clusterload:/clusterload (through HAProxy):/' "$work/proxy.out"
 grep -E "$(url 0) answered [1-9]" "$work/kill.out" | grep -q "failed 0" || fail "instance A failed requests while C was killed"
 grep -E "$(url 1) answered [1-9]" "$work/kill.out" | grep -q "failed 0" || fail "instance B failed requests while C was killed"
+grep -E "$PROXY answered [1-9]" "$work/proxy.out" | grep -q "failed 0" || fail "clients of the proxy saw failures while C was killed"
 start_instance 2 "$DSN"
 for i in 0 1 2; do stop_instance $i; done
 compare
@@ -156,7 +175,12 @@ answered=$(awk -F'\t' '{s+=$3} END {print s}' "$work/answered.tsv")
 counted=$(awk -F'\t' '{s+=$2} END {print s}' "$work/cmp.tsv")
 over=$(awk -F'\t' '$2 > $3' "$work/cmp.tsv" | wc -l)
 missing=$((answered - counted))
-c_rate=$(awk -v u="$(url 2)" '$2 == u {gsub(",", "", $4); print $4}' "$work/kill.out")
+c_direct=$(awk -v u="$(url 2)" '$2 == u {gsub(",", "", $4); print $4}' "$work/kill.out")
+# What the proxy had C answer (its 2xx count for server c).
+c_proxied=$(curl -sf "http://127.0.0.1:$((PROXY + 1))/stats;csv" | awk -F, 'NR == 1 {for (i = 1; i <= NF; i++) if ($i == "hrsp_2xx") col = i; next}
+  $1 == "gimark" && $2 == "c" {print $col}')
+c_rate=$((c_direct + ${c_proxied:-0}))
+echo "kill -9: C answered $c_direct clients directly and $c_proxied through the proxy"
 echo "kill -9 of C under load: $answered answered in all, $counted counted, $missing missing (C's buffered scans), $over labels over-counted"
 [ "$over" = 0 ] || fail "a label was counted more often than answered"
 # What C may have had buffered: one 200 ms flush interval at its answer rate (plus a batch).
