@@ -50,7 +50,7 @@ type Config struct {
 	PasswordCost     int           // bcrypt cost of new password hashes; 0: bcrypt's default
 	ScanBuffer       int           // scan events buffered before they are dropped
 	ScanFlushEvery   time.Duration // how often buffered scans are written
-	ScanFoldEvery    time.Duration // how often written scans are folded into label counts (SQLite; GIMARK_SCAN_FOLD_SEC)
+	ScanFoldEvery    time.Duration // how often written scans are folded into label counts (GIMARK_SCAN_FOLD_SEC)
 	// RedisURL (GIMARK_REDIS_URL, redis://[:password@]host:port[/db]) shares rate limits, the
 	// sign-in throttle and cache invalidations between instances; empty: each instance alone.
 	RedisURL         string
@@ -131,6 +131,10 @@ func Load(getenv func(string) string) (Config, error) {
 		return n
 	}
 
+	foldSec := 60
+	if get("GIMARK_DB_DRIVER", "sqlite") == "mysql" {
+		foldSec = 10
+	}
 	c := Config{
 		Addr:              get("GIMARK_ADDR", ":8080"),
 		Env:               get("GIMARK_ENV", "development"),
@@ -153,11 +157,12 @@ func Load(getenv func(string) string) (Config, error) {
 		TokenPurgeEvery:   time.Duration(intVar("GIMARK_TOKEN_PURGE_MIN", 60, 1, 7*24*60)) * time.Minute,
 		AuthRatePerMin:    30,
 		PublicRatePerMin:  600,
-		// Scans are flushed every 200 ms; on SQLite their counts are folded into labels every
-		// minute (verification counts the rest itself; signals may lag by that minute).
+		// Scans are flushed every 200 ms; their counts are folded into labels every minute on
+		// SQLite, every 10 s on MySQL, where another instance's scans show in an instance's
+		// answers only once folded (each counts its own itself; signals lag by a fold too).
 		ScanBuffer:     1 << 16,
 		ScanFlushEvery: 200 * time.Millisecond,
-		ScanFoldEvery:  time.Duration(intVar("GIMARK_SCAN_FOLD_SEC", 60, 1, 60)) * time.Second,
+		ScanFoldEvery:  time.Duration(intVar("GIMARK_SCAN_FOLD_SEC", foldSec, 1, 60)) * time.Second,
 		RedisURL:       secret("GIMARK_REDIS_URL"),
 		// Each instance reads the webhook outbox every 2 s (claims keep instances apart).
 		WebhookPollEvery:    2 * time.Second,

@@ -37,6 +37,27 @@ func TestLoadDefaults(t *testing.T) {
 	}
 }
 
+// TestScanFoldDefaults: counts fold every minute on SQLite and every 10 s on MySQL, where
+// another instance's scans show only once folded; either may be set up to a minute.
+func TestScanFoldDefaults(t *testing.T) {
+	t.Parallel()
+	mysql := map[string]string{"GIMARK_DB_DRIVER": "mysql", "GIMARK_DB_DSN": "u@tcp(db)/g"}
+	for _, tc := range []struct {
+		env  map[string]string
+		want time.Duration
+	}{
+		{nil, time.Minute},
+		{mysql, 10 * time.Second},
+		{map[string]string{"GIMARK_DB_DRIVER": "mysql", "GIMARK_DB_DSN": "u@tcp(db)/g", "GIMARK_SCAN_FOLD_SEC": "60"}, time.Minute},
+		{map[string]string{"GIMARK_SCAN_FOLD_SEC": "5"}, 5 * time.Second},
+	} {
+		c, err := Load(env(tc.env))
+		if err != nil || c.ScanFoldEvery != tc.want {
+			t.Errorf("%v: fold every %v (%v), want %v", tc.env, c.ScanFoldEvery, err, tc.want)
+		}
+	}
+}
+
 func TestLoadRejects(t *testing.T) {
 	t.Parallel()
 	long := strings.Repeat("k", 32)
@@ -62,6 +83,7 @@ func TestLoadRejects(t *testing.T) {
 		{"webhook-private-bad", map[string]string{"GIMARK_WEBHOOK_ALLOW_PRIVATE": "maybe"}, "GIMARK_WEBHOOK_ALLOW_PRIVATE"},
 		{"spread-one-network", map[string]string{"GIMARK_RULE_SPREAD_NETWORKS": "1"}, "GIMARK_RULE_SPREAD_NETWORKS"},
 		{"report-rate-zero", map[string]string{"GIMARK_REPORT_RATE_PER_HOUR": "0"}, "GIMARK_REPORT_RATE_PER_HOUR"},
+		{"fold-over-a-minute", map[string]string{"GIMARK_DB_DRIVER": "mysql", "GIMARK_DB_DSN": "u@tcp(db)/g", "GIMARK_SCAN_FOLD_SEC": "61"}, "GIMARK_SCAN_FOLD_SEC"},
 		{"all-errors-at-once", map[string]string{"GIMARK_ENV": "production", "GIMARK_DB_DRIVER": "pg"}, "GIMARK_DB_DRIVER"},
 	}
 	for _, tc := range tests {

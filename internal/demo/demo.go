@@ -35,8 +35,8 @@ type Store interface {
 	TransitionFiling(ctx context.Context, in model.FilingTransition) (*model.Filing, error)
 	CreateLabelBatch(ctx context.Context, b *model.LabelBatch, check func(*model.Filing, int64) error, newCodes func(int) ([]string, error)) error
 	LabelByCode(ctx context.Context, code string) (*model.Label, error)
-	RecordScans(ctx context.Context, f model.ScanFlush, committing func()) error
-	FoldScanCounts(ctx context.Context, committing func()) (int64, error)
+	RecordScans(ctx context.Context, f model.ScanFlush, committing func(scanID int64)) error
+	FoldScanCounts(ctx context.Context) (labels, mark int64, err error)
 	PutSales(ctx context.Context, rows []model.SalesRecord, actorID int64) (int, int, error)
 	CreateDocument(ctx context.Context, d *model.Document) error
 	signal.RuleStore
@@ -445,7 +445,7 @@ func signals(ctx context.Context, st Store, rng *rand.Rand, copied int64) error 
 	if err := st.RecordScans(ctx, f, nil); err != nil {
 		return err
 	}
-	if _, err = st.FoldScanCounts(ctx, nil); err != nil {
+	if _, _, err = st.FoldScanCounts(ctx); err != nil {
 		return err
 	}
 	// The rules judge these scans as they would have when recorded: each from its own network.
@@ -499,6 +499,6 @@ func scans(ctx context.Context, st Store, rng *rand.Rand, year int, ids []int64,
 	if err := st.RecordScans(ctx, f, nil); err != nil {
 		return err
 	}
-	_, err := st.FoldScanCounts(ctx, nil) // labels' counts, where the store defers them
+	_, _, err := st.FoldScanCounts(ctx) // labels' counts, where the store defers them
 	return err
 }

@@ -112,7 +112,7 @@ func BenchmarkRecordScans(b *testing.B) {
 					b.Fatal(err)
 				}
 				if flushes++; flushes*flush >= foldEvery {
-					if _, err := s.FoldScanCounts(b.Context(), nil); err != nil {
+					if _, _, err := s.FoldScanCounts(b.Context()); err != nil {
 						b.Fatal(err)
 					}
 					flushes = 0

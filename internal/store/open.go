@@ -132,7 +132,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		vdb.SetConnMaxLifetime(5 * time.Minute)
 		vdb.SetConnMaxIdleTime(time.Minute)
 		s.openReader = func() (labelReader, error) { return openStmtReader(vdb, galera) }
-		s.db, s.rdb, s.vdb, s.scans, s.closers = w, w, vdb, mysqlScans{}, []*sql.DB{vdb, sdb}
+		s.db, s.rdb, s.vdb, s.scans, s.closers = w, w, vdb, mysqlScans{shared: !galera}, []*sql.DB{vdb, sdb}
 	default:
 		return nil, fmt.Errorf("unsupported database driver %q (sqlite|mysql)", o.Driver)
 	}

@@ -12,8 +12,9 @@ import (
 	"gimark/model"
 )
 
-// TestScanCountsFold: a flush records scans; label counts are applied at once (MySQL) or by
-// the next fold (SQLite), exactly once either way, with first and last scan times.
+// TestScanCountsFold: a flush records scans; label counts are applied by the next fold,
+// exactly once, with first and last scan times, and verification's read returns the fold
+// mark with the count.
 func TestScanCountsFold(t *testing.T) {
 	t.Parallel()
 	testdb.Each(t, func(t *testing.T, s *store.Store) {
@@ -45,19 +46,22 @@ func TestScanCountsFold(t *testing.T) {
 		if err := s.RecordScans(ctx, flush(c, t0.Add(time.Minute)), nil); err != nil {
 			t.Fatal(err)
 		}
-		before := label(a).ScanCount
-		if s.DefersScanCounts() != (before == 0) || !s.DefersScanCounts() && before != 3 {
+		if before := label(a).ScanCount; !s.DefersScanCounts() || before != 0 {
 			t.Fatalf("before a fold: count %d (deferred %v)", before, s.DefersScanCounts())
 		}
-		n, err := s.FoldScanCounts(ctx, nil)
-		if err != nil {
+		var last int64
+		if err := s.DB().Raw("SELECT MAX(id) FROM scans").Scan(&last).Error; err != nil {
 			t.Fatal(err)
 		}
-		if s.DefersScanCounts() && n != 2 || !s.DefersScanCounts() && n != 0 {
-			t.Fatalf("fold updated %d labels", n)
+		n, mark, err := s.FoldScanCounts(ctx)
+		if err != nil || n != 2 || mark != last {
+			t.Fatalf("fold updated %d labels to mark %d (%v), want 2 to %d", n, mark, err, last)
 		}
-		if n, err := s.FoldScanCounts(ctx, nil); err != nil || n != 0 {
-			t.Fatalf("a second fold updated %d labels (%v)", n, err)
+		if n, again, err := s.FoldScanCounts(ctx); err != nil || n != 0 || again != mark {
+			t.Fatalf("a second fold updated %d labels to mark %d (%v)", n, again, err)
+		}
+		if r, err := s.LabelForVerify(ctx, label(a).Code); err != nil || r.FoldMark != mark || r.ScanCount != 3 {
+			t.Fatalf("verification's read after the fold: %+v (%v), want count 3 at mark %d", r, err, mark)
 		}
 		la, lc := label(a), label(c)
 		if la.ScanCount != 3 || !la.FirstScannedAt.Equal(t0.Add(time.Second)) || !la.LastScannedAt.Equal(t0.Add(3*time.Second)) ||
@@ -68,7 +72,7 @@ func TestScanCountsFold(t *testing.T) {
 		if err := s.RecordScans(ctx, flush(a, t0.Add(time.Hour)), nil); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.FoldScanCounts(ctx, nil); err != nil {
+		if _, _, err := s.FoldScanCounts(ctx); err != nil {
 			t.Fatal(err)
 		}
 		la = label(a)

@@ -18,8 +18,12 @@ import (
 // LabelFacts, BatchFacts) and its writes (RecordScans, FoldScanCounts). What differs between
 // the engines is in verify_sqlite.go and verify_mysql.go, behind scanDialect.
 
-// verifySQL is verification's one read, on either engine.
-const verifySQL = `SELECT id, batch_id, status, scan_count, first_scanned_at FROM labels WHERE code = ?`
+// verifySQL is verification's one read, on either engine. With the label it reads the fold
+// mark (scan_fold.last_scan_id) in the same statement, so from the same snapshot: scan_count
+// holds exactly the scans with id up to that mark (where counts are folded), and the reading
+// instance adds its own scans past it (verify.Recorder).
+const verifySQL = `SELECT id, batch_id, status, scan_count, first_scanned_at,
+COALESCE((SELECT last_scan_id FROM scan_fold WHERE id = 1), 0) FROM labels WHERE code = ?`
 
 // labelReader is verification's read of one label by code: verifySQL, compiled once per
 // connection, on verification's own connections. The store opens it on first use (not in
@@ -51,10 +55,10 @@ func openStmtReader(db *sql.DB, galera bool) (labelReader, error) {
 func (r stmtReader) read(ctx context.Context, code string) (*model.VerifyRow, error) {
 	var row model.VerifyRow
 	var first sql.NullTime
-	err := r.stmt.QueryRowContext(ctx, code).Scan(&row.ID, &row.BatchID, &row.Status, &row.ScanCount, &first)
+	err := r.stmt.QueryRowContext(ctx, code).Scan(&row.ID, &row.BatchID, &row.Status, &row.ScanCount, &first, &row.FoldMark)
 	if err == sql.ErrNoRows && r.galera {
 		// Not here yet may be not applied yet on this node: ask again, causally.
-		err = r.db.QueryRowContext(ctx, syncedVerifySQL, code).Scan(&row.ID, &row.BatchID, &row.Status, &row.ScanCount, &first)
+		err = r.db.QueryRowContext(ctx, syncedVerifySQL, code).Scan(&row.ID, &row.BatchID, &row.Status, &row.ScanCount, &first, &row.FoldMark)
 	}
 	if err == sql.ErrNoRows {
 		return nil, model.NotFound("label")
@@ -166,18 +170,19 @@ func (s *Store) BatchFacts(ctx context.Context, batchID int64) (*model.BatchFact
 
 // scanDialect is the engine's half of verification's writes.
 type scanDialect interface {
-	// recordScans writes a flush inside tx; ids and codes are the flush's label ids and
-	// unknown codes, sorted.
-	recordScans(tx *gorm.DB, f model.ScanFlush, ids []int64, codes []string) error
+	// recordScans writes a flush inside tx and returns the id of one scan it wrote; ids and
+	// codes are the flush's label ids and unknown codes, sorted. Where counts are deferred,
+	// no fold may see the flush's scans in part: a fold sees all of them or none.
+	recordScans(tx *gorm.DB, f model.ScanFlush, ids []int64, codes []string) (int64, error)
 	// defersCounts says whether recordScans leaves labels' counts to foldCounts.
 	defersCounts() bool
-	// foldCounts applies the scans written since the last fold to their labels inside tx
-	// and returns how many labels it updated.
-	foldCounts(tx *gorm.DB) (int64, error)
+	// foldCounts applies the scans written since the last fold to their labels inside tx,
+	// moves the fold mark past them, and returns how many labels it updated and the new mark.
+	foldCounts(tx *gorm.DB) (labels, mark int64, err error)
 }
 
-// DefersScanCounts says whether RecordScans leaves labels' counts to FoldScanCounts (SQLite
-// does, MySQL does not; see sqliteScans and mysqlScans for why).
+// DefersScanCounts says whether RecordScans leaves labels' counts to FoldScanCounts (it does
+// on SQLite and on MySQL, but not on a Galera cluster; see sqliteScans and mysqlScans).
 func (s *Store) DefersScanCounts() bool { return s.scans.defersCounts() }
 
 // RecordScans writes a flush in one transaction: the scan rows, the unknown codes' tallies
@@ -185,8 +190,9 @@ func (s *Store) DefersScanCounts() bool { return s.scans.defersCounts() }
 // (never read-then-write, so concurrent instances lose nothing). Each part is one statement
 // per flush, not one per row: a statement per row costs SQLite a parse and MySQL a round
 // trip. committing, if not nil, is called inside the transaction just before it commits
-// (again if the transaction is retried): from then on readers may see the flush's counts.
-func (s *Store) RecordScans(ctx context.Context, f model.ScanFlush, committing func()) error {
+// (again if the transaction is retried) with the id of one of the flush's scans: where
+// counts are deferred, a fold mark at or past that id means the whole flush is folded.
+func (s *Store) RecordScans(ctx context.Context, f model.ScanFlush, committing func(scanID int64)) error {
 	ids := make([]int64, 0, len(f.Labels))
 	for id := range f.Labels {
 		ids = append(ids, id)
@@ -198,39 +204,32 @@ func (s *Store) RecordScans(ctx context.Context, f model.ScanFlush, committing f
 	}
 	slices.Sort(codes)
 	err := s.retry(ctx, func(tx *gorm.DB) error {
-		if err := s.scans.recordScans(tx, f, ids, codes); err != nil {
+		id, err := s.scans.recordScans(tx, f, ids, codes)
+		if err != nil {
 			return err
 		}
 		if committing != nil {
-			committing()
+			committing(id)
 		}
 		return nil
 	})
 	return translate(err, "scan")
 }
 
-// FoldScanCounts applies every scan written since the last fold to its label's count, first
-// and last scan times, and moves the fold mark, in one transaction (so a crash folds nothing
-// twice and loses nothing: the next fold starts from the mark). It returns how many labels it
-// updated. committing, if not nil, is called just before the transaction commits, as in
-// RecordScans. Without deferred counts it does nothing.
-func (s *Store) FoldScanCounts(ctx context.Context, committing func()) (int64, error) {
+// FoldScanCounts applies every scan written since the last fold, by any instance, to its
+// label's count, first and last scan times, and moves the fold mark (scan_fold) to the last
+// scan applied, in one transaction: a crash folds nothing twice and loses nothing, and the
+// next fold, by any instance, starts from the mark. It returns how many labels it updated and
+// the mark. Without deferred counts it does nothing.
+func (s *Store) FoldScanCounts(ctx context.Context) (labels, mark int64, err error) {
 	if !s.DefersScanCounts() {
-		return 0, nil
+		return 0, 0, nil
 	}
-	var folded int64
-	err := s.tx(ctx, func(tx *gorm.DB) error {
-		n, err := s.scans.foldCounts(tx)
-		if err != nil {
-			return err
-		}
-		folded = n
-		if committing != nil {
-			committing()
-		}
-		return nil
+	err = s.retry(ctx, func(tx *gorm.DB) error {
+		labels, mark, err = s.scans.foldCounts(tx)
+		return err
 	})
-	return folded, translate(err, "scan")
+	return labels, mark, translate(err, "scan")
 }
 
 // tallyRowsJSON encodes the tallies of keys as one JSON array of [key, count, first, last],

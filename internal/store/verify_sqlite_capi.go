@@ -190,6 +190,7 @@ func (l *sqliteReader) read(ctx context.Context, code string) (*model.VerifyRow,
 		BatchID:   sqlite3.Xsqlite3_column_int64(c.tls, c.stmt, 1),
 		Status:    knownString(c.text(2), model.LabelActive, model.LabelVoided),
 		ScanCount: sqlite3.Xsqlite3_column_int64(c.tls, c.stmt, 3),
+		FoldMark:  sqlite3.Xsqlite3_column_int64(c.tls, c.stmt, 5),
 	}
 	if sqlite3.Xsqlite3_column_type(c.tls, c.stmt, 4) != sqlite3.SQLITE_NULL {
 		t, err := parseSQLiteTime(c.text(4))

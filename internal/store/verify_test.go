@@ -39,7 +39,8 @@ func TestLabelForVerify(t *testing.T) {
 		}
 
 		t0 := time.Date(2026, 3, 1, 8, 0, 0, 123456000, time.UTC)
-		// Two writes: 2 scans at t0, then 3 an hour later; the count is 2, then 5.
+		// Two writes: 2 scans at t0, then 3 an hour later; the count is 2, then 5, folded up to
+		// the 2nd, then the 5th scan.
 		for i, want := range []int64{2, 5} {
 			fl := model.ScanFlush{Labels: map[int64]model.ScanTally{}, Unknown: map[string]model.ScanTally{}}
 			for range 2 + i {
@@ -52,7 +53,7 @@ func TestLabelForVerify(t *testing.T) {
 			if err := s.RecordScans(ctx, fl, nil); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := s.FoldScanCounts(ctx, nil); err != nil {
+			if _, _, err := s.FoldScanCounts(ctx); err != nil {
 				t.Fatal(err)
 			}
 			r, err := s.LabelForVerify(ctx, a.Code)
@@ -60,7 +61,7 @@ func TestLabelForVerify(t *testing.T) {
 				t.Fatal(err)
 			}
 			// The first scan time comes back in UTC, to the microsecond both engines keep.
-			if diff := cmp.Diff(&model.VerifyRow{ID: a.ID, BatchID: b.ID, Status: model.LabelActive, ScanCount: want, FirstScannedAt: &t0}, r); diff != "" {
+			if diff := cmp.Diff(&model.VerifyRow{ID: a.ID, BatchID: b.ID, Status: model.LabelActive, ScanCount: want, FirstScannedAt: &t0, FoldMark: want}, r); diff != "" {
 				t.Fatalf("after write %d (-want +got):\n%s", i+1, diff)
 			}
 		}
@@ -73,7 +74,7 @@ func TestLabelForVerify(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if diff := cmp.Diff(&model.VerifyRow{ID: labels[2].ID, BatchID: b.ID, Status: model.LabelVoided, VoidReason: reason}, r); diff != "" {
+		if diff := cmp.Diff(&model.VerifyRow{ID: labels[2].ID, BatchID: b.ID, Status: model.LabelVoided, VoidReason: reason, FoldMark: 5}, r); diff != "" {
 			t.Fatalf("voided label (-want +got):\n%s", diff)
 		}
 

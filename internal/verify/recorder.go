@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"log/slog"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -14,11 +15,14 @@ import (
 )
 
 // ScanStore writes buffered scans. A store that defers label counts (DefersScanCounts)
-// applies them in FoldScanCounts, which the recorder calls every so often.
+// applies them in FoldScanCounts, which the recorder calls every so often; its
+// LabelForVerify then returns the fold mark its count is as of (model.VerifyRow.FoldMark).
+// RecordScans calls committing, if not nil, just before the flush commits, with the id of
+// one of its scans.
 type ScanStore interface {
-	RecordScans(ctx context.Context, f model.ScanFlush, committing func()) error
+	RecordScans(ctx context.Context, f model.ScanFlush, committing func(scanID int64)) error
 	DefersScanCounts() bool
-	FoldScanCounts(ctx context.Context, committing func()) (int64, error)
+	FoldScanCounts(ctx context.Context) (labels, mark int64, err error)
 }
 
 // foldMax bounds the scans waiting for a fold (and so the memory that tracks them, about 50
@@ -49,15 +53,22 @@ type Recorder struct {
 	spare   []model.Scan           // the writer's last batch, reused for the next
 	size    int                    // most events buf may hold
 	closed  bool                   // Close was called: nothing more is accepted
-	pending map[int64]pendingTally // label id → scans recorded, not yet in its count
-	writes  uint64                 // count-changing writes begun (flushes on MySQL, folds on SQLite)
-	cur     *countWrite            // the one being committed, if any
-	prev    *countWrite            // the last one finished
+	pending map[int64]pendingTally // label id → this instance's scans recorded, not known to be in its count
 
-	deferred bool            // counts wait for a fold
-	unfolded map[int64]int64 // label id → written scans whose counts wait for a fold (run's own)
-	waiting  int             // scans in unfolded
-	folded   time.Time       // last fold
+	// Counts applied by each flush (a store that does not defer them; doc.go, "Counts
+	// applied at each flush").
+	writes uint64      // count-changing flushes begun
+	cur    *countWrite // the one being committed, if any
+	prev   *countWrite // the last one finished
+
+	// Counts folded (doc.go, "Folded counts").
+	deferred bool       // counts wait for a fold
+	writing  *flushed   // the flush being written, if any
+	written  []*flushed // flushes written and not known to be folded, in id order
+	seen     int64      // the highest fold mark seen (reads, this instance's folds)
+	forgot   int64      // written flushes with ids up to this have left pending
+	waiting  int        // scans in written (only the writer goroutine uses it)
+	folded   time.Time  // last fold
 
 	// observer judges each written flush (the signal rules); network names a client's
 	// network as a keyed hash and a prefix. Both are set before the first scan (Observe).
@@ -91,18 +102,19 @@ func OnDropped(fn func(n int)) RecorderOption { return func(r *Recorder) { r.onD
 // NewRecorder starts a recorder with a buffer of size events, flushing every interval or
 // when a batch is full. A store that defers label counts has them folded every foldEvery (or
 // every 600,000 scans): that bounds how stale counts read elsewhere (signals, a label's page
-// for its owner) can be; verification itself always counts pending scans.
+// for its owner) can be, and how long another instance's scans take to show in this one's
+// answers; verification always counts this instance's own scans.
 func NewRecorder(store ScanStore, log *slog.Logger, size int, every, foldEvery time.Duration, opts ...RecorderOption) *Recorder {
 	r := &Recorder{store: store, log: log, size: size, pending: map[int64]pendingTally{},
 		full: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}), sync: make(chan chan struct{}),
 		flushNow: make(chan chan struct{}), every: every, foldEvery: foldEvery,
-		deferred: store.DefersScanCounts(), unfolded: map[int64]int64{}}
+		deferred: store.DefersScanCounts()}
 	for _, o := range opts {
 		o(r)
 	}
 	if r.deferred {
-		// Scans written before a crash may not have been folded yet: fold them before
-		// anything reads a count.
+		// Scans written before a crash (by this process or another) may not have been
+		// folded yet: fold them now, not only when this instance has scans of its own.
 		r.fold()
 	}
 	go r.run()
@@ -111,7 +123,7 @@ func NewRecorder(store ScanStore, log *slog.Logger, size int, every, foldEvery t
 
 // Observer judges scans once their flush is written: the signal rules. It runs in the
 // recorder's writer goroutine, never on a consumer's request. pending gives a label's scans
-// that are written but not yet in its count (folded later on SQLite).
+// that are written but not yet in its count (folded later).
 type Observer interface {
 	Observe(ctx context.Context, scans []model.ObservedScan, pending func(labelID int64) int64) error
 }
@@ -161,11 +173,11 @@ func (r *Recorder) drop(n int) {
 // DroppedCount is how many events were not recorded.
 func (r *Recorder) DroppedCount() int64 { return r.dropped.Load() }
 
-// countWrite is a write that adds pending scans to labels' counts in the database. From the
-// moment its transaction commits until its scans leave the pending tallies, a reader could
-// count them twice; countWrite lets a reader see that it may have raced one and read again.
-// Only the commit is announced: before it, no reader can see the write's counts, so reads of
-// its labels need not wait for the statements that prepare it (a fold's take most of a second).
+// countWrite is a flush that adds pending scans to labels' counts in the database (a store
+// that does not defer counts). From the moment its transaction commits until its scans leave
+// the pending tallies, a reader could count them twice; countWrite lets a reader see that it
+// may have raced one and read again. Only the commit is announced: before it, no reader can
+// see the write's counts, so reads of its labels need not wait for its statements.
 type countWrite struct {
 	seq  uint64 // 0 until its commit begins
 	has  func(labelID int64) bool
@@ -218,8 +230,9 @@ func (r *Recorder) Mark() uint64 {
 
 // Pending is how many scans of a label were recorded but are not in its count in the
 // database yet, and the earliest of them (zero when there are none), for a count read from
-// the database since mark. When a write of that label's scans ran beside the read, the read
-// may already hold them: Pending then returns a channel to wait on before reading again.
+// the database since mark (counts applied at each flush). When a write of that label's scans
+// ran beside the read, the read may already hold them: Pending then returns a channel to wait
+// on before reading again.
 func (r *Recorder) Pending(labelID int64, mark uint64) (int64, time.Time, <-chan struct{}) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -245,6 +258,68 @@ func (r *Recorder) Pending(labelID int64, mark uint64) (int64, time.Time, <-chan
 }
 
 var closedChan = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
+
+// flushed is one of this instance's flushes whose counts wait for a fold: the id of one of
+// its scans (0 until its transaction is about to commit) and its labels' tallies. A fold
+// applies all of a flush or none of it, so one id tells: a fold mark at or past it means the
+// flush is in the counts.
+type flushed struct {
+	id     int64
+	labels map[int64]model.ScanTally
+}
+
+// Unfolded is how many of this instance's scans of a label are not in a count read with fold
+// mark mark (folded counts), and the earliest of them (zero when there are none): scans
+// recorded and not yet written, and written ones past the mark. ok is false when the answer
+// cannot be told (this instance has forgotten flushes that the read does not count yet,
+// because a fold committed after the read): read again.
+func (r *Recorder) Unfolded(labelID, mark int64) (n int64, first time.Time, ok bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if mark < r.forgot {
+		return 0, time.Time{}, false
+	}
+	r.seen = max(r.seen, mark)
+	p, has := r.pending[labelID]
+	if !has {
+		return 0, time.Time{}, true
+	}
+	n = p.count
+	for _, w := range r.written {
+		if w.id > mark {
+			break
+		}
+		n -= w.labels[labelID].Count
+	}
+	if w := r.writing; w != nil && w.id != 0 && w.id <= mark {
+		n -= w.labels[labelID].Count
+	}
+	if n <= 0 {
+		return 0, time.Time{}, true
+	}
+	// Some of the tally may be folded now; the count read then has a first scan time, and
+	// that one is earlier.
+	return n, time.Unix(0, p.first).UTC(), true
+}
+
+// forget takes the flushes a fold mark seen has passed out of the pending tallies (run by
+// the writer goroutine). From then on, a read with an older mark cannot be answered and
+// reads again (Unfolded).
+func (r *Recorder) forget() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	i := 0
+	for ; i < len(r.written) && r.written[i].id <= r.seen; i++ {
+		r.unpendFlush(r.written[i].labels)
+		for _, t := range r.written[i].labels {
+			r.waiting -= int(t.Count)
+		}
+	}
+	if i > 0 {
+		r.forgot = r.written[i-1].id
+		r.written = slices.Delete(r.written, 0, i)
+	}
+}
 
 // unpend removes n scans of a label from its pending count (they are in the database now);
 // r.mu is held.
@@ -299,6 +374,9 @@ func (r *Recorder) run() {
 			r.flushAll()
 		case <-t.C:
 			r.flushAll()
+			if r.deferred {
+				r.forget() // flushes another instance has folded
+			}
 			if r.waiting > 0 && time.Since(r.folded) >= r.foldEvery {
 				r.fold()
 			}
@@ -383,7 +461,7 @@ func (r *Recorder) flush(batch []model.Scan) {
 		// The flush itself adds to label counts: whether it succeeds (they are in the
 		// database) or fails (the scans are dropped), they leave the pending tallies.
 		w := newWrite(func(id int64) bool { _, ok := f.Labels[id]; return ok })
-		err := r.store.RecordScans(ctx, f, func() { r.committing(w) })
+		err := r.store.RecordScans(ctx, f, func(int64) { r.committing(w) })
 		r.endWrite(w, func() { r.unpendFlush(f.Labels) })
 		if err != nil {
 			r.flushFailed(len(batch), err)
@@ -392,15 +470,30 @@ func (r *Recorder) flush(batch []model.Scan) {
 		r.observe(observer, obs, f.Labels)
 		return
 	}
-	if err := r.store.RecordScans(ctx, f, nil); err != nil {
+	// Counts wait for a fold. The flush names itself by one scan id just before it commits:
+	// from then on a fold may include it, and a read tells by the mark it reads.
+	w := &flushed{labels: f.Labels}
+	r.mu.Lock()
+	r.writing = w
+	r.mu.Unlock()
+	err := r.store.RecordScans(ctx, f, func(id int64) {
 		r.mu.Lock()
-		r.unpendFlush(f.Labels)
+		w.id = id
 		r.mu.Unlock()
+	})
+	r.mu.Lock()
+	r.writing = nil
+	if err != nil {
+		r.unpendFlush(f.Labels) // dropped
+	} else if len(f.Labels) > 0 {
+		r.written = append(r.written, w)
+	}
+	r.mu.Unlock()
+	if err != nil {
 		r.flushFailed(len(batch), err)
 		return
 	}
-	for id, t := range f.Labels {
-		r.unfolded[id] += t.Count
+	for _, t := range f.Labels {
 		r.waiting += int(t.Count)
 	}
 	r.observe(observer, obs, f.Labels)
@@ -429,8 +522,9 @@ func (r *Recorder) observe(o Observer, obs []model.ObservedScan, labels map[int6
 	}
 }
 
-// fold has the store apply written scans to label counts; until it succeeds their counts
-// stay pending here, so verification still counts them.
+// fold has the store apply every written scan (this instance's and any other's) to label
+// counts, and forgets this instance's flushes the new mark passed. Until then they stay
+// pending here, so verification still counts them; a failed fold leaves them for the next.
 func (r *Recorder) fold() {
 	if !r.deferred {
 		return
@@ -438,28 +532,17 @@ func (r *Recorder) fold() {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	start := time.Now()
-	// The write's label set must not change while readers may look at it: it is this map,
-	// and later flushes fill a new one.
-	folding := r.unfolded
-	r.unfolded = map[int64]int64{}
-	w := newWrite(func(id int64) bool { _, ok := folding[id]; return ok })
-	labels, err := r.store.FoldScanCounts(ctx, func() { r.committing(w) })
+	labels, mark, err := r.store.FoldScanCounts(ctx)
 	if err != nil {
-		// Nothing was folded: the scans stay pending, and count there.
-		r.endWrite(w, nil)
-		for id, n := range folding {
-			r.unfolded[id] += n
-		}
 		r.log.Error("scan count fold failed", "scans", r.waiting, "err", err.Error())
 		return
 	}
-	r.endWrite(w, func() {
-		for id, n := range folding {
-			r.unpend(id, n)
-		}
-	})
-	r.log.Debug("scan counts folded", "scans", r.waiting, "labels", labels, "took", time.Since(start).String())
-	r.waiting = 0
+	r.mu.Lock()
+	r.seen = max(r.seen, mark)
+	r.mu.Unlock()
+	waiting := r.waiting
+	r.forget()
+	r.log.Debug("scan counts folded", "scans", waiting, "labels", labels, "mark", mark, "took", time.Since(start).String())
 	r.folded = time.Now()
 }
 

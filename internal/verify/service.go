@@ -161,19 +161,31 @@ func (s *Service) Verify(ctx context.Context, raw, client, agent string) (*Resul
 	return r, nil
 }
 
-// countedLabel reads the label and how many of its scans were recorded but are not in its
-// count in the database yet (buffered, or waiting for a fold): they still count, and this
-// scan comes after all of them. A read that ran beside a write of this label's scans may
-// already hold them, so it waits for that write and reads again.
+// countedLabel reads the label and how many of this instance's scans were recorded but are
+// not in the count it read (buffered, or waiting for a fold): they still count, and this scan
+// comes after all of them. Where counts are folded, the read says which scans its count holds
+// (the fold mark), and the recorder adds its own scans past it (doc.go, "Folded counts").
+// Where each flush applies its counts, a read that ran beside a flush of this label's scans
+// may already hold them, so it waits for that flush and reads again.
 func (s *Service) countedLabel(ctx context.Context, code string) (*model.VerifyRow, int64, time.Time, error) {
 	for {
 		var mark uint64
-		if s.rec != nil {
+		if s.rec != nil && !s.rec.deferred {
 			mark = s.rec.Mark()
 		}
 		row, err := s.store.LabelForVerify(ctx, code)
 		if err != nil || s.rec == nil {
 			return row, 0, time.Time{}, err
+		}
+		if s.rec.deferred {
+			if n, first, ok := s.rec.Unfolded(row.ID, row.FoldMark); ok {
+				return row, n, first, nil
+			}
+			// A fold committed after the read: read again (rare).
+			if err := ctx.Err(); err != nil {
+				return nil, 0, time.Time{}, err
+			}
+			continue
 		}
 		n, first, wait := s.rec.Pending(row.ID, mark)
 		if wait == nil {

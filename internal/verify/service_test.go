@@ -44,9 +44,9 @@ type slowStore struct {
 
 func (s *slowStore) DefersScanCounts() bool { return false }
 
-func (s *slowStore) FoldScanCounts(context.Context, func()) (int64, error) { return 0, nil }
+func (s *slowStore) FoldScanCounts(context.Context) (int64, int64, error) { return 0, 0, nil }
 
-func (s *slowStore) RecordScans(_ context.Context, f model.ScanFlush, committing func()) error {
+func (s *slowStore) RecordScans(_ context.Context, f model.ScanFlush, committing func(int64)) error {
 	<-s.block
 	s.mu.Lock()
 	s.written += len(f.Scans)
@@ -88,9 +88,9 @@ type countingStore struct {
 	flushes []int
 }
 
-func (s *countingStore) DefersScanCounts() bool                                { return false }
-func (s *countingStore) FoldScanCounts(context.Context, func()) (int64, error) { return 0, nil }
-func (s *countingStore) RecordScans(_ context.Context, f model.ScanFlush, committing func()) error {
+func (s *countingStore) DefersScanCounts() bool                               { return false }
+func (s *countingStore) FoldScanCounts(context.Context) (int64, int64, error) { return 0, 0, nil }
+func (s *countingStore) RecordScans(_ context.Context, f model.ScanFlush, committing func(int64)) error {
 	s.mu.Lock()
 	s.flushes = append(s.flushes, len(f.Scans))
 	s.mu.Unlock()
@@ -168,9 +168,9 @@ func newRaceStore() *raceStore {
 		applied: make(chan struct{}), release: make(chan struct{})}
 }
 
-func (s *raceStore) DefersScanCounts() bool                                { return false }
-func (s *raceStore) FoldScanCounts(context.Context, func()) (int64, error) { return 0, nil }
-func (s *raceStore) RecordScans(_ context.Context, f model.ScanFlush, committing func()) error {
+func (s *raceStore) DefersScanCounts() bool                               { return false }
+func (s *raceStore) FoldScanCounts(context.Context) (int64, int64, error) { return 0, 0, nil }
+func (s *raceStore) RecordScans(_ context.Context, f model.ScanFlush, committing func(int64)) error {
 	first := false
 	s.once.Do(func() { first = true })
 	if first {
@@ -178,7 +178,7 @@ func (s *raceStore) RecordScans(_ context.Context, f model.ScanFlush, committing
 		<-s.commit
 	}
 	if committing != nil {
-		committing()
+		committing(1)
 	}
 	s.mu.Lock()
 	for _, t := range f.Labels {
