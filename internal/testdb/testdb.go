@@ -57,6 +57,24 @@ func Each(t *testing.T, fn func(t *testing.T, s *store.Store)) {
 // Open creates a fresh migrated store on engine e, closed and dropped when t ends.
 func (e Engine) Open(t testing.TB, now func() time.Time) *store.Store {
 	t.Helper()
+	return e.OpenInstances(t, now, 1)[0]
+}
+
+// EachInstances runs fn as a subtest on every engine with n stores on one fresh migrated
+// database, as n instances of gimark sharing it would have.
+func EachInstances(t *testing.T, n int, fn func(t *testing.T, s []*store.Store)) {
+	t.Helper()
+	for _, e := range Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			fn(t, e.OpenInstances(t, nil, n))
+		})
+	}
+}
+
+// OpenInstances creates a fresh database on engine e, migrated through the first of n stores
+// opened on it; all are closed, and the database dropped, when t ends.
+func (e Engine) OpenInstances(t testing.TB, now func() time.Time, n int) []*store.Store {
+	t.Helper()
 	ctx := context.Background()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if testing.Verbose() && os.Getenv("GIMARK_TEST_SQL_LOG") != "" {
@@ -87,15 +105,21 @@ func (e Engine) Open(t testing.TB, now func() time.Time) *store.Store {
 	default:
 		t.Fatalf("unknown engine %q", e.Name)
 	}
-	s, err := store.Open(ctx, opts)
-	if err != nil {
-		t.Fatalf("open %s: %v", e.Name, err)
+	out := make([]*store.Store, n)
+	for i := range out {
+		s, err := store.Open(ctx, opts)
+		if err != nil {
+			t.Fatalf("open %s: %v", e.Name, err)
+		}
+		t.Cleanup(func() { s.Close() }) // runs before the DROP above (cleanups are LIFO)
+		if i == 0 {
+			if _, err := s.Migrate(ctx); err != nil {
+				t.Fatalf("migrate %s: %v", e.Name, err)
+			}
+		}
+		out[i] = s
 	}
-	t.Cleanup(func() { s.Close() }) // runs before the DROP above (cleanups are LIFO)
-	if _, err := s.Migrate(ctx); err != nil {
-		t.Fatalf("migrate %s: %v", e.Name, err)
-	}
-	return s
+	return out
 }
 
 func adminDB(t testing.TB, dsn string) *sql.DB {
