@@ -335,3 +335,39 @@ func TestInstancesCountConcurrently(t *testing.T) {
 		}
 	})
 }
+
+// TestRetriedFlushGetsNewIDs: a flush retried after a rollback (a deadlock on MySQL) carries
+// the ids its first attempt was given; they may lie below a mark a fold has moved since, so the
+// retry is written with new ids and folded like any other.
+func TestRetriedFlushGetsNewIDs(t *testing.T) {
+	t.Parallel()
+	testdb.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := t.Context()
+		ids, codes := batchCodes(t, s, 1)
+		if err := s.RecordScans(ctx, labelFlush(ids[0], codes[0], 5), nil); err != nil {
+			t.Fatal(err)
+		}
+		// Scans 2 and 3 as if their flush had rolled back, and a fold past them.
+		if err := s.DB().Exec("DELETE FROM scans WHERE id IN (2, 3)").Error; err != nil {
+			t.Fatal(err)
+		}
+		if _, mark, err := s.FoldScanCounts(ctx); err != nil || mark != 5 {
+			t.Fatalf("fold to %d (%v), want 5", mark, err)
+		}
+		retry := labelFlush(ids[0], codes[0], 2)
+		retry.Scans[0].ID, retry.Scans[1].ID = 2, 3
+		var named int64
+		if err := s.RecordScans(ctx, retry, func(id int64) { named = id }); err != nil {
+			t.Fatal(err)
+		}
+		if named <= 5 {
+			t.Fatalf("the retried flush is named by scan %d, at or below the mark 5", named)
+		}
+		if _, _, err := s.FoldScanCounts(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := scanCount(t, s, ids[0]); got != 5 {
+			t.Fatalf("count %d, want 3 folded before and the retried 2", got)
+		}
+	})
+}

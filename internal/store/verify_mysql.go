@@ -106,6 +106,11 @@ func recordScansMySQL(tx *gorm.DB, f model.ScanFlush, ids []int64, codes []strin
 	const chunk = 500
 	var first int64
 	if len(f.Scans) > 0 {
+		// A retried transaction must not insert the ids its rolled-back attempt was given: a
+		// fold may have moved the mark past them since.
+		for i := range f.Scans {
+			f.Scans[i].ID = 0
+		}
 		if err := tx.CreateInBatches(f.Scans, chunk).Error; err != nil {
 			return 0, err
 		}
