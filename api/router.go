@@ -287,7 +287,8 @@ func New(d Deps) *gin.Engine {
 	// console's page (a.pages). The guards: page.Require signs in (or sends to the sign-in
 	// page), page.CSRF checks every form, and the role checks are the API's.
 	page := console.New(console.Deps{Log: a.log, Accounts: d.Accounts, Enterprises: d.Enterprises, Catalog: d.Catalog,
-		Filings: d.Filings, Labels: d.Labels, TradeItems: d.TradeItems, Signals: d.Signals, Sales: d.Sales, Reports: d.Reports,
+		Filings: d.Filings, Labels: d.Labels, TradeItems: d.TradeItems, SignalCases: d.SignalCases, Rules: d.Rules,
+		Webhooks: d.Webhooks, ScanStats: d.ScanStats, Sales: d.Sales, Reports: d.Reports,
 		SendPrint: a.sendPrint, SpecialMarks: d.SpecialMarks, Key: d.ConsoleKey, TrustedProxies: d.TrustedProxies, Now: d.Now})
 	a.pages = page
 	con := r.Group("/console", console.Headers())
@@ -327,6 +328,32 @@ func New(d Deps) *gin.Engine {
 		con.GET("/batches/:id/void", signedIn, entOrRev, a.handle(page.ConfirmVoidBatch))
 		con.POST("/batches/:id/void", signedIn, entOrRev, csrf, a.handle(page.VoidBatch))
 	}
+	if d.SignalCases != nil {
+		// Signals: the API's rules (reviewers work them, admins and the owner add notes;
+		// another enterprise's is 404). Resolving goes through its confirmation page.
+		con.GET("/signals", signedIn, a.handle(page.SignalsPage))
+		con.GET("/signals/:id", signedIn, a.handle(page.SignalPage))
+		con.POST("/signals/:id/events", signedIn, csrf, a.handle(page.SignalAct))
+		con.GET("/signals/:id/resolve", signedIn, rev, a.handle(page.ConfirmResolve))
+		// A consumer report's photo: the API's handler, under the console's session.
+		con.GET("/signals/:id/reports/:report_id/photo", signedIn, a.handle(a.reportPhoto))
+		con.GET("/signal-rules", signedIn, staff, a.handle(page.RulesPage))
+	}
+	if d.Webhooks != nil {
+		// Webhooks: an admin for the bureau, an enterprise for itself (as the API's).
+		con.GET("/webhooks", signedIn, adminOrEnt, a.handle(page.WebhooksPage))
+		con.POST("/webhooks", signedIn, adminOrEnt, csrf, a.handle(page.CreateWebhook))
+		con.GET("/webhooks/:id", signedIn, adminOrEnt, a.handle(page.WebhookPage))
+		con.GET("/webhooks/:id/delete", signedIn, adminOrEnt, a.handle(page.ConfirmDeleteWebhook))
+		con.POST("/webhooks/:id/delete", signedIn, adminOrEnt, csrf, a.handle(page.DeleteWebhook))
+	}
+	if d.ScanStats != nil {
+		// Scan analytics: the bureau every label, an enterprise its own (scanstats decides).
+		con.GET("/scans", signedIn, a.handle(page.ProductScans))
+		if d.Labels != nil {
+			con.GET("/batches/:id/scans", signedIn, a.handle(page.BatchScans))
+		}
+	}
 	if d.Reports != nil {
 		con.GET("/report", signedIn, a.handle(page.ReportPage))
 		con.GET("/report.csv", signedIn, a.handle(page.ReportCSV))
@@ -336,9 +363,6 @@ func New(d Deps) *gin.Engine {
 	con.GET("/queue", signedIn, staff, a.handle(page.QueuePage))
 	con.GET("/enterprises", signedIn, staff, a.handle(page.EnterprisesPage))
 	con.GET("/enterprises/:id", signedIn, staff, a.handle(page.EnterprisePage))
-	if d.Signals != nil {
-		con.GET("/signals", signedIn, staff, a.handle(page.SignalsPage))
-	}
 	con.GET("/catalog/new", signedIn, admin, a.handle(page.ProductForm))
 	con.POST("/catalog", signedIn, admin, csrf, a.handle(page.CreateProduct))
 	con.GET("/catalog/:id/edit", signedIn, admin, a.handle(page.ProductForm))

@@ -180,12 +180,8 @@ type ruleResponse struct {
 
 // signalRules shows the rule table as it runs, with its configured parameters.
 func (a *app) signalRules(c *gin.Context) error {
-	p := signal.DefaultParams
-	if a.Rules != nil {
-		p = a.Rules.Params()
-	}
 	var out []ruleResponse
-	for _, r := range p.Table() {
+	for _, r := range a.Rules.Running().Table() {
 		out = append(out, ruleResponse{Name: r.Name, Params: r.Params, Raises: r.Raises})
 	}
 	c.JSON(http.StatusOK, gin.H{"items": out})

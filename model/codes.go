@@ -63,6 +63,7 @@ const (
 	FieldDocumentKind    Code = "document_kind"    // not a document kind
 
 	FieldDateTime     Code = "date_time"         // not an RFC 3339 date-time
+	FieldDate         Code = "date"              // not a date (2006-01-02), in the console's date fields
 	FieldNotAfterFrom Code = "not_after_from"    // an end of a range that is not after its start
 	FieldGTIN         Code = "gtin"              // not a valid GTIN (length, digits, check digit)
 	FieldUnknownGTIN  Code = "gtin_not_recorded" // a GTIN not recorded under the filing

@@ -71,6 +71,14 @@ func barChart(title string, labels []string, ss []series, format func(int64) str
 	n := max(len(labels), 1)
 	group := plotW / float64(n)
 	bar := group * 0.8 / float64(max(len(ss), 1))
+	// Many groups (the days of a month): name every few only, so the names do not overlap;
+	// each bar's tooltip still names its own.
+	every := 1
+	for _, l := range labels {
+		if need := float64(7*len([]rune(l)) + 8); need > group*float64(every) {
+			every = int(need/group) + 1
+		}
+	}
 	for i, l := range labels {
 		x0 := float64(left) + group*float64(i) + group*0.1
 		for j, s := range ss {
@@ -82,7 +90,9 @@ func barChart(title string, labels []string, ss []series, format func(int64) str
 			fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"><title>%s %s：%s</title></rect>`,
 				x0+bar*float64(j), float64(top)+plotH-bh, bar*0.92, bh, s.Color, esc(s.Name), esc(l), esc(format(v)))
 		}
-		fmt.Fprintf(&b, `<text x="%.1f" y="%d" font-size="11" text-anchor="middle" fill="#3b4148">%s</text>`, x0+group*0.4, h-10, esc(l))
+		if i%every == 0 {
+			fmt.Fprintf(&b, `<text x="%.1f" y="%d" font-size="11" text-anchor="middle" fill="#3b4148">%s</text>`, x0+group*0.4, h-10, esc(l))
+		}
 	}
 	legend(&b, ss, left)
 	b.WriteString(`</svg>`)

@@ -26,17 +26,19 @@ import (
 	"gimark/internal/label"
 	"gimark/internal/report"
 	"gimark/internal/sales"
+	"gimark/internal/scanstats"
+	"gimark/internal/signal"
 	"gimark/internal/specialmark"
 	"gimark/internal/tradeitem"
-	"gimark/internal/verify"
+	"gimark/internal/webhook"
 	"gimark/model"
 )
 
 // DocumentsRoute is the upload route; the router raises its body limit to the upload limit.
 const DocumentsRoute = "/console/filings/:id/documents"
 
-// Deps are the services and settings the console needs. Labels, Signals, Sales and Reports
-// may be nil: their pages are then left out.
+// Deps are the services and settings the console needs. Labels, SignalCases, Webhooks,
+// ScanStats, Sales and Reports may be nil: their pages are then left out.
 type Deps struct {
 	Log         *slog.Logger
 	Accounts    *account.Service
@@ -45,9 +47,14 @@ type Deps struct {
 	Filings     *filing.Service
 	Labels      *label.Service
 	TradeItems  *tradeitem.Service // nil: no GTINs on the filing page
-	Signals     *verify.Signals
-	Sales       *sales.Service  // nil: no sales pages
-	Reports     *report.Service // nil: no report page
+	// SignalCases is the signal workflow (the API's /api/v1/signals); Rules the rule table
+	// as it runs (nil: the defaults).
+	SignalCases *signal.Service
+	Rules       *signal.Rules
+	Webhooks    *webhook.Service   // the bureau's and enterprises' webhook endpoints
+	ScanStats   *scanstats.Service // scan analytics per batch and product
+	Sales       *sales.Service     // nil: no sales pages
+	Reports     *report.Service    // nil: no report page
 	// SendPrint sends a print file recorded in the print log (the API's sender, so both
 	// edges send the same headers: Repr-Digest, X-Print-Record, X-Print-Reprint).
 	SendPrint func(*gin.Context, *label.PrintFile) error
@@ -124,14 +131,18 @@ type view struct {
 	Fields map[string]string // field → message, shown next to the field
 	Form   map[string]string // what the user typed, to fill the form again
 	Data   any
-	Has    map[string]bool // which optional pages exist: labels, signals, sales, report
+	Has    map[string]bool // which optional pages exist: labels, signals, sales, report, webhooks, scans
+	// Counts are the navigation's figures for the signed-in user (nil when signed out).
+	Counts *navFigures
 }
 
 func (h *Console) newView(c *gin.Context, title, nav string) *view {
 	v := &view{Title: title, Nav: nav, CSRF: csrfToken(c), Fields: map[string]string{}, Form: map[string]string{},
-		Has: map[string]bool{"labels": h.Labels != nil, "signals": h.Signals != nil, "sales": h.Sales != nil, "report": h.Reports != nil}}
+		Has: map[string]bool{"labels": h.Labels != nil, "signals": h.SignalCases != nil, "sales": h.Sales != nil, "report": h.Reports != nil,
+			"webhooks": h.Webhooks != nil, "scans": h.ScanStats != nil, "special_mark": h.SpecialMarks != nil}}
 	if p, ok := principalOf(c); ok {
 		v.User = &p
+		v.Counts = h.navFigures(c, p)
 	}
 	return v
 }

@@ -363,26 +363,3 @@ func queryMM(c *gin.Context) (float64, error) {
 	}
 	return mm, nil
 }
-
-type signalsData struct {
-	Items []model.Signal
-	Pager pager
-	Kind  string
-}
-
-// signals lists the counterfeit signals: labels scanned past the threshold and unknown codes
-// tried again and again.
-func (h *Console) SignalsPage(c *gin.Context) error {
-	kind := c.Query("kind")
-	if kind != "over_scanned" && kind != "unknown_code" {
-		kind = ""
-	}
-	pg := queryPage(c)
-	items, total, err := h.Signals.Signals(c.Request.Context(), kind, 2, pg.Normalize())
-	if err != nil {
-		return err
-	}
-	v := h.newView(c, "假冒线索", "signals")
-	v.Data = signalsData{Items: items, Pager: newPager(c, pg, total), Kind: kind}
-	return h.render(c, http.StatusOK, "signals.html", v)
-}

@@ -50,7 +50,12 @@ var productKinds = []model.ProductKind{model.ProtectedProduct, model.Certificati
 
 var roleNames = map[model.Role]string{model.RoleAdmin: "管理员", model.RoleReviewer: "审核人员", model.RoleEnterprise: "企业"}
 
-var signalNames = map[string]string{"over_scanned": "扫描次数过多（疑似复制）", "unknown_code": "未登记编码反复查询"}
+// ruleNames are the signal rules (model.SignalRules) in Chinese.
+var ruleNames = map[string]string{
+	model.RuleOverScanned: "扫描次数过多（疑似复制）", model.RuleSpread: "多地扫描同一标签", model.RuleBurst: "同一网络集中扫描批次",
+	model.RuleCodeGuessing: "猜测编码", model.RuleDeadLabel: "失效标签仍被查询", model.RuleUnknownCode: "未登记编码反复查询",
+	model.RuleConsumerReport: "消费者举报",
+}
 
 // messages is the console's one table of words for machine codes: the codes of errors
 // (model.Error.Code, or its Kind when it has none) and of field errors (model.FieldError.Code).
@@ -148,6 +153,7 @@ var messages = map[model.Code]string{
 	model.FieldDocumentMissing:  "缺少{0}。",
 	model.FieldDocumentKind:     "请选择材料类型。",
 	model.FieldDateTime:         "请填写日期时间，如 2026-01-01T00:00:00+08:00。",
+	model.FieldDate:             "请填写日期，如 2026-03-01。",
 	model.FieldNotAfterFrom:     "须晚于开始时间。",
 	model.FieldGTIN:             "不是有效的 GTIN（商品条码）。",
 	model.FieldUnknownGTIN:      "本申请下没有登记这个 GTIN。",

@@ -27,8 +27,12 @@ var funcs = template.FuncMap{
 	"filingKindName":  func(k model.FilingKind) string { return or(filingKindNames[k], string(k)) },
 	"docKindName":     func(k model.DocumentKind) string { return or(docKindNames[k], string(k)) },
 	"productKindName": func(k model.ProductKind) string { return or(productKindNames[k], string(k)) },
-	"roleName":        func(r model.Role) string { return or(roleNames[r], string(r)) },
-	"signalName":      func(k string) string { return or(signalNames[k], k) },
+	"roleName":        func(r any) string { v := toString(r); return or(roleNames[model.Role(v)], v) },
+	"ruleName":        func(k string) string { return or(ruleNames[k], k) },
+	"stateName":       func(k string) string { return or(signalStateNames[k], k) },
+	"resolutionName":  func(k string) string { return or(resolutionNames[k], k) },
+	"signalAction":    func(k string) string { return or(signalActionNames[k], k) },
+	"subject":         subject,
 	"eventName": func(a string) string {
 		a = strings.TrimPrefix(a, "filing.")
 		if n, ok := actionNames[model.Action(a)]; ok {
@@ -96,6 +100,8 @@ func toString(v any) string {
 	case model.FilingKind:
 		return string(x)
 	case model.Action:
+		return string(x)
+	case model.Role:
 		return string(x)
 	case int64:
 		return decimal.Format(x, 0)

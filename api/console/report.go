@@ -71,18 +71,16 @@ func (h *Console) ReportPage(c *gin.Context) error {
 	}
 	d := reportData{S: s, Year: s.Scope.Year, Product: productID, Products: h.activeProducts(c), Years: years,
 		CSV: fmt.Sprintf("/console/report.csv?year=%d&product_id=%d", s.Scope.Year, productID)}
-	t, pr, ch := s.This, s.Prev, s.Change
-	count := func(n int64) string { return strconv.FormatInt(n, 10) }
-	d.Figures = []figure{
-		{"授权使用企业", count(t.AuthorizedEnterprises), count(pr.AuthorizedEnterprises), "家", ch.AuthorizedEnterprises},
-		{"核准备案", count(t.FilingsApproved), count(pr.FilingsApproved), "件", ch.FilingsApproved},
-		{"其中换标", count(t.SwitchesApproved), count(pr.SwitchesApproved), "件", ch.SwitchesApproved},
-		{"发放标签", count(t.LabelsIssued), count(pr.LabelsIssued), "枚", ch.LabelsIssued},
-		{"扫码查询", count(t.Scans), count(pr.Scans), "次", ch.Scans},
-		{"网络销售额", wan(t.OnlineFen), wan(pr.OnlineFen), "万元", ch.OnlineFen},
-		{"出口额", wan(t.ExportFen), wan(pr.ExportFen), "万元", ch.ExportFen},
-		{"出口量", decimal.Format(t.ExportG/1000, 0), decimal.Format(pr.ExportG/1000, 0), "千克", ch.ExportG},
-		{"线下销售额", wan(t.OfflineFen), wan(pr.OfflineFen), "万元", ch.OfflineFen},
+	// The figures of the CSV (report.Summary.Figures), amounts in 万元 and weights in kg.
+	for _, f := range s.Figures() {
+		fig := figure{Name: f.Label, Value: f.Format(f.This), Prev: f.Format(f.Prev), Unit: f.Unit, Change: f.Change}
+		switch f.Kind {
+		case report.FigureFen:
+			fig.Value, fig.Prev, fig.Unit = wan(f.This), wan(f.Prev), "万元"
+		case report.FigureGrams:
+			fig.Value, fig.Prev = decimal.Format(f.This/1000, 0), decimal.Format(f.Prev/1000, 0)
+		}
+		d.Figures = append(d.Figures, fig)
 	}
 	months := make([]string, 12)
 	online, onlinePrev, export, exportPrev := make([]int64, 12), make([]int64, 12), make([]int64, 12), make([]int64, 12)

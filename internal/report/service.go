@@ -60,6 +60,7 @@ type Summary struct {
 type Changes struct {
 	AuthorizedEnterprises, FilingsApproved, SwitchesApproved, LabelsIssued, Scans string
 	OnlineFen, ExportFen, ExportG, OfflineFen                                     string
+	SignalsRaised, SignalsConfirmed                                               string
 }
 
 func changes(t, p model.YearFigures) Changes {
@@ -73,6 +74,8 @@ func changes(t, p model.YearFigures) Changes {
 		ExportFen:             Change(t.ExportFen, p.ExportFen),
 		ExportG:               Change(t.ExportG, p.ExportG),
 		OfflineFen:            Change(t.OfflineFen, p.OfflineFen),
+		SignalsRaised:         Change(t.SignalsRaised, p.SignalsRaised),
+		SignalsConfirmed:      Change(t.SignalsConfirmed, p.SignalsConfirmed),
 	}
 }
 

@@ -34,31 +34,49 @@ var DefaultParams = Params{OverScanned: 20, SpreadNetworks: 3, SpreadWindow: 24 
 const guessWindow = time.Hour
 
 // RuleRow is one row of the rule table: its name, its parameters as configured and what it
-// raises. The API and console show the table as it runs.
+// raises, in English for the API and in Chinese (the ZH fields) for the console.
 type RuleRow struct {
-	Name   string
-	Params string
-	Raises string
+	Name             string
+	Params, ParamsZH string
+	Raises, RaisesZH string
 }
 
 // Table lists every rule with its parameters.
 func (p Params) Table() []RuleRow {
 	return []RuleRow{
 		{model.RuleOverScanned, fmt.Sprintf("more than %d scans of one label (GIMARK_SCAN_WARN_THRESHOLD)", p.OverScanned),
-			"over_scanned on the label; count = its scans"},
+			fmt.Sprintf("同一标签被扫描超过 %d 次（GIMARK_SCAN_WARN_THRESHOLD）", p.OverScanned),
+			"over_scanned on the label; count = its scans", "针对该标签；次数 = 扫描次数"},
 		{model.RuleSpread, fmt.Sprintf("at least %d client networks (/24, /48) scan one label within %s", p.SpreadNetworks, p.SpreadWindow),
-			"spread on the label; count = distinct networks"},
+			fmt.Sprintf("%s 内至少 %d 个不同网络（/24、/48）扫描同一标签", zhDuration(p.SpreadWindow), p.SpreadNetworks),
+			"spread on the label; count = distinct networks", "针对该标签；次数 = 不同网络数"},
 		{model.RuleBurst, fmt.Sprintf("at least %d scans of one batch's labels from one network within %s", p.BurstScans, p.BurstWindow),
-			"burst on the batch and network; count = scans in the window"},
+			fmt.Sprintf("%s 内同一网络扫描同一批次的标签至少 %d 次", zhDuration(p.BurstWindow), p.BurstScans),
+			"burst on the batch and network; count = scans in the window", "针对该批次和网络；次数 = 窗口内扫描次数"},
 		{model.RuleCodeGuessing, fmt.Sprintf("one network tries at least %d distinct unknown codes within %s", p.GuessCodes, guessWindow),
-			"code_guessing on the network; its verification limit is cut to a tenth for an hour"},
+			fmt.Sprintf("%s 内同一网络查询至少 %d 个不同的未登记编码", zhDuration(guessWindow), p.GuessCodes),
+			"code_guessing on the network; its verification limit is cut to a tenth for an hour", "针对该网络；其查询限额降为十分之一，持续 1 小时"},
 		{model.RuleDeadLabel, "scans of a voided label, or of a label whose filing is suspended, revoked or cancelled",
-			"dead_label on the label; count = such scans (judged by what the scan was told)"},
+			"已作废的标签，或使用资格已暂停、撤销、注销的企业的标签被扫描",
+			"dead_label on the label; count = such scans (judged by what the scan was told)", "针对该标签；次数 = 此类扫描次数（按扫描时的答复判断）"},
 		{model.RuleUnknownCode, fmt.Sprintf("a never-issued code tried at least %d times (GIMARK_RULE_UNKNOWN_TRIES)", p.UnknownTries),
-			"unknown_code on the code; count = its tries"},
+			fmt.Sprintf("从未发放的编码被查询至少 %d 次（GIMARK_RULE_UNKNOWN_TRIES）", p.UnknownTries),
+			"unknown_code on the code; count = its tries", "针对该编码；次数 = 查询次数"},
 		{model.RuleConsumerReport, "a consumer reports a label or code from the verification page",
-			"consumer_report on the label or code; count = reports"},
+			"消费者在查询页举报标签或编码",
+			"consumer_report on the label or code; count = reports", "针对该标签或编码；次数 = 举报次数"},
 	}
+}
+
+// zhDuration writes d in Chinese hours or minutes (24 小时, 10 分钟).
+func zhDuration(d time.Duration) string {
+	if d >= time.Hour && d%time.Hour == 0 {
+		return strconv.FormatInt(int64(d/time.Hour), 10) + " 小时"
+	}
+	if d%time.Minute == 0 {
+		return strconv.FormatInt(int64(d/time.Minute), 10) + " 分钟"
+	}
+	return d.String()
 }
 
 // RuleStore is what the rules read and write.
@@ -139,6 +157,15 @@ func NewRules(st RuleStore, log *slog.Logger, p Params) *Rules {
 
 // Params returns the parameters the rules run with.
 func (r *Rules) Params() Params { return r.p }
+
+// Running is the parameters the rules run with: DefaultParams when r is nil (no rules
+// wired), so the rule table shown is always the one in force.
+func (r *Rules) Running() Params {
+	if r == nil {
+		return DefaultParams
+	}
+	return r.p
+}
 
 // maxTracked bounds each window map: beyond it, entries are swept, and new keys are not
 // tracked until some expire (a flood of distinct networks cannot grow memory without bound).

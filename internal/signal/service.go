@@ -20,6 +20,9 @@ type Store interface {
 	ConsumerReports(ctx context.Context, signalID int64) ([]model.ConsumerReport, error)
 	ChangeSignal(ctx context.Context, ch model.SignalChange, check func(*model.SignalCase) error) (*model.SignalCase, error)
 	CountSignals(ctx context.Context, enterpriseID int64) (map[string]int64, error)
+	CountSignalsSince(ctx context.Context, enterpriseID int64, since *time.Time) (int64, error)
+	SignalsSeenAt(ctx context.Context, userID int64) (*time.Time, error)
+	MarkSignalsSeen(ctx context.Context, userID int64, at time.Time) error
 }
 
 // Service is the signal workflow. Reviewers see and work every signal; admins see every
@@ -72,6 +75,31 @@ func (s *Service) Counts(ctx context.Context, p model.Principal) (map[string]int
 		ent = p.EnterpriseID
 	}
 	return s.store.CountSignals(ctx, ent)
+}
+
+// Unseen counts the signals p may see that were raised after p last opened the signal
+// list (every one when p never has): the console's "new since last visit".
+func (s *Service) Unseen(ctx context.Context, p model.Principal) (int64, error) {
+	since, err := s.SeenAt(ctx, p)
+	if err != nil {
+		return 0, err
+	}
+	ent := int64(0)
+	if p.Role == model.RoleEnterprise {
+		ent = p.EnterpriseID
+	}
+	return s.store.CountSignalsSince(ctx, ent, since)
+}
+
+// SeenAt is when p last opened the signal list (nil: never).
+func (s *Service) SeenAt(ctx context.Context, p model.Principal) (*time.Time, error) {
+	return s.store.SignalsSeenAt(ctx, p.UserID)
+}
+
+// MarkSeen records that p opened the signal list at at. Call it before reading the list:
+// a signal raised while the list is read is then counted as new next time rather than lost.
+func (s *Service) MarkSeen(ctx context.Context, p model.Principal, at time.Time) error {
+	return s.store.MarkSignalsSeen(ctx, p.UserID, at)
 }
 
 // Detail is a signal with its trail and the consumer reports behind it.

@@ -240,6 +240,43 @@ func (s *Store) CountSignals(ctx context.Context, enterpriseID int64) (map[strin
 	return out, nil
 }
 
+// CountSignalsSince counts the signals raised after since (every signal when since is nil),
+// of one enterprise when enterpriseID is not 0.
+func (s *Store) CountSignalsSince(ctx context.Context, enterpriseID int64, since *time.Time) (int64, error) {
+	q := s.rdb.WithContext(ctx).Model(&model.SignalCase{})
+	if enterpriseID != 0 {
+		q = q.Where("enterprise_id = ?", enterpriseID)
+	}
+	if since != nil {
+		q = q.Where("created_at > ?", since.UTC())
+	}
+	var n int64
+	err := q.Count(&n).Error
+	return n, translate(err, "signal")
+}
+
+// SignalsSeenAt is when the user last opened the signal list (nil: never).
+func (s *Store) SignalsSeenAt(ctx context.Context, userID int64) (*time.Time, error) {
+	var row struct{ SignalsSeenAt *time.Time }
+	err := s.db.WithContext(ctx).Table("users").Select("signals_seen_at").Where("id = ?", userID).Take(&row).Error
+	if err != nil {
+		return nil, translate(err, "user")
+	}
+	if row.SignalsSeenAt != nil {
+		t := row.SignalsSeenAt.UTC()
+		return &t, nil
+	}
+	return nil, nil
+}
+
+// MarkSignalsSeen records that the user opened the signal list at at. It never moves the
+// time back (two tabs opened out of order keep the later visit).
+func (s *Store) MarkSignalsSeen(ctx context.Context, userID int64, at time.Time) error {
+	err := s.db.WithContext(ctx).Table("users").Where("id = ? AND (signals_seen_at IS NULL OR signals_seen_at < ?)", userID, at.UTC()).
+		Update("signals_seen_at", at.UTC()).Error
+	return translate(err, "user")
+}
+
 // SignalEvents lists a signal's trail, oldest first.
 func (s *Store) SignalEvents(ctx context.Context, id int64) ([]model.SignalEvent, error) {
 	var out []model.SignalEvent
