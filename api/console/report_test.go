@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"gimark/internal/apitest"
+	"gimark/model"
 )
 
 // TestConsoleReportCSVIsTheAPIs: both downloads come from one row builder, so they are the
@@ -37,6 +38,22 @@ func TestConsoleReportCSVIsTheAPIs(t *testing.T) {
 		put(fmt.Sprintf("%d-01", year-1), "offline", "", "200.00")
 		put(fmt.Sprintf("%d-01", year), "export", "country=JP", "50.00")
 
+		// Two signals on the product this year, one resolved as a confirmed counterfeit.
+		entID, now := ent.EnterpriseID, e.Clock.Now()
+		for _, code := range []string{"A", "B"} {
+			if err := e.Store.RaiseSignals(t.Context(), []model.SignalRaise{{Rule: model.RuleUnknownCode, Key: "unknown_code:" + code, Code: code,
+				EnterpriseID: &entID, ProductID: &prod, Count: 2, First: now, Last: now}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var sig model.SignalCase
+		if err := e.Store.DB().Where("code = ?", "A").Take(&sig).Error; err != nil {
+			t.Fatal(err)
+		}
+		if r := e.Post(fmt.Sprintf("/api/v1/signals/%d/events", sig.ID), rev.Token, map[string]string{"to": "resolved", "resolution": "confirmed_counterfeit", "note": "查获"}); r.Code != 200 {
+			t.Fatalf("resolve: %d %s", r.Code, r.Body)
+		}
+
 		c := newClient(t, e)
 		c.mustLogin(rev.Username, apitest.Password)
 		for _, q := range []string{fmt.Sprintf("?year=%d", year), fmt.Sprintf("?year=%d&product_id=%d", year, prod)} {
@@ -55,6 +72,8 @@ func TestConsoleReportCSVIsTheAPIs(t *testing.T) {
 				"网络销售额(元),1250.50,800.00,56.3",
 				"线下销售额(元),300.00,200.00,50.0",
 				fmt.Sprintf("%d-01,1250.50,50.00,10.000,300.00", year),
+				"假冒线索数,2,0,",
+				"其中确认假冒数,1,0,",
 			} {
 				if !strings.Contains(con.Body, want) {
 					t.Errorf("%s: no row %q in\n%s", q, want, con.Body)
@@ -67,7 +86,12 @@ func TestConsoleReportCSVIsTheAPIs(t *testing.T) {
 		}
 
 		// The page shows the same changes and the offline card.
-		c.get(fmt.Sprintf("/console/report?year=%d", year)).must(t, 200, "线下销售额", "同比 56.3%", "同比 50.0%")
+		c.get(fmt.Sprintf("/console/report?year=%d", year)).must(t, 200, "线下销售额", "同比 56.3%", "同比 50.0%",
+			"假冒线索</span><strong>2 <small>条</small>", "其中确认假冒</span><strong>1 <small>条</small>")
+		// The enterprise's own report counts its signals too.
+		ec := newClient(t, e)
+		ec.mustLogin(ent.Username, apitest.Password)
+		ec.get(fmt.Sprintf("/console/report?year=%d&product_id=%d", year, prod)).must(t, 200, "其中确认假冒</span><strong>1 <small>条</small>")
 	})
 }
 

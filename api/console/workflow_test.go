@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"gimark/internal/apitest"
+	"gimark/model"
 )
 
 var locationID = regexp.MustCompile(`^/console/(?:filings|batches)/(\d+)\?done=`)
@@ -181,7 +182,19 @@ func TestConsoleRouteTable(t *testing.T) {
 		list.JSON(t, &drafts)
 		e.Get(fmt.Sprintf("/api/v1/filings/%d", drafts.Items[0].ID), ent.Token).JSON(t, &draftDoc)
 
+		ent1, prodID := ent.EnterpriseID, prod
+		now := e.Clock.Now()
+		if err := e.Store.RaiseSignals(t.Context(), []model.SignalRaise{{Rule: model.RuleSpread, Key: "spread:" + code, Code: code,
+			EnterpriseID: &ent1, ProductID: &prodID, Count: 1, First: now, Last: now}}); err != nil {
+			t.Fatal(err)
+		}
+		var sig model.SignalCase
+		if err := e.Store.DB().Take(&sig).Error; err != nil {
+			t.Fatal(err)
+		}
+		hook := e.Post("/api/v1/webhooks", ent.Token, map[string]any{"url": "http://127.0.0.1:9/hook", "secret": "0123456789abcdef"}).ID(t)
 		paths := map[string]string{
+			":signal": strconv.FormatInt(sig.ID, 10), ":hook": strconv.FormatInt(hook, 10),
 			":id/filing": strconv.FormatInt(id, 10), ":doc": fmt.Sprintf("%d/documents/%d", draftDoc.ID, draftDoc.Documents[0].ID),
 			":batch": strconv.FormatInt(batch, 10), ":code": code, ":ent": strconv.FormatInt(ent.EnterpriseID, 10),
 			":product": strconv.FormatInt(prod, 10),
@@ -192,47 +205,56 @@ func TestConsoleRouteTable(t *testing.T) {
 			want [5]int
 		}
 		table := map[string]row{
-			"GET /console/static/console.css":            {"/console/static/console.css", [5]int{200, 200, 200, 200, 200}},
-			"GET /console/login":                         {"/console/login", [5]int{200, 303, 303, 303, 303}},
-			"GET /console/register":                      {"/console/register", [5]int{200, 303, 303, 303, 303}},
-			"POST /console/register":                     {"/console/register", [5]int{403, 403, 403, 403, 403}},
-			"GET /console/registry":                      {"/console/registry", [5]int{200, 200, 200, 200, 200}},
-			"GET /console":                               {"/console", [5]int{303, 303, 303, 303, 303}},
-			"GET /console/catalog":                       {"/console/catalog", [5]int{303, 200, 200, 200, 200}},
-			"GET /console/filings/:id":                   {"/console/filings/:id/filing", [5]int{303, 200, 404, 200, 200}},
-			"GET /console/filings/:id/documents/:doc_id": {"/console/filings/:doc", [5]int{303, 200, 404, 200, 200}},
-			"GET /console/filings/:id/confirm":           {"/console/filings/:id/filing/confirm?action=cancel", [5]int{303, 200, 404, 403, 403}},
-			"GET /console/batches/:id/void":              {"/console/batches/:batch/void", [5]int{303, 200, 404, 200, 403}},
-			"POST /console/batches/:id/void":             {"/console/batches/:batch/void", [5]int{303, 403, 403, 403, 403}},
-			"GET /console/password":                      {"/console/password", [5]int{303, 200, 200, 200, 200}},
-			"GET /console/users":                         {"/console/users", [5]int{303, 403, 403, 403, 200}},
-			"POST /console/password":                     {"/console/password", [5]int{303, 403, 403, 403, 403}},
-			"POST /console/users/password-reset":         {"/console/users/password-reset", [5]int{303, 403, 403, 403, 403}},
-			"GET /console/queue":                         {"/console/queue", [5]int{303, 403, 403, 200, 200}},
-			"GET /console/enterprises":                   {"/console/enterprises", [5]int{303, 403, 403, 200, 200}},
-			"GET /console/enterprises/:id":               {"/console/enterprises/:ent", [5]int{303, 403, 403, 200, 200}},
-			"GET /console/signals":                       {"/console/signals", [5]int{303, 403, 403, 200, 200}},
-			"GET /console/catalog/new":                   {"/console/catalog/new", [5]int{303, 403, 403, 403, 200}},
-			"GET /console/catalog/:id/edit":              {"/console/catalog/:product/edit", [5]int{303, 403, 403, 403, 200}},
-			"GET /console/special-mark":                  {"/console/special-mark", [5]int{303, 403, 403, 403, 200}},
-			"POST /console/special-mark":                 {"/console/special-mark", [5]int{303, 403, 403, 403, 403}},
-			"GET /console/filings":                       {"/console/filings", [5]int{303, 200, 200, 403, 403}},
-			"GET /console/filings/new":                   {"/console/filings/new", [5]int{303, 200, 200, 403, 403}},
-			"GET /console/filings/:id/edit":              {"/console/filings/:id/filing/edit", [5]int{303, 200, 404, 403, 403}},
-			"GET /console/batches/:id":                   {"/console/batches/:batch", [5]int{303, 200, 404, 200, 200}},
-			"GET /console/batches/:id/codes.csv":         {"/console/batches/:batch/codes.csv", [5]int{303, 200, 404, 403, 403}},
-			"GET /console/batches/:id/labels.zip":        {"/console/batches/:batch/labels.zip", [5]int{303, 200, 404, 403, 403}},
-			"GET /console/batches/:id/labels.pdf":        {"/console/batches/:batch/labels.pdf", [5]int{303, 200, 404, 200, 403}},
-			"GET /console/batches/:id/preview.png":       {"/console/batches/:batch/preview.png", [5]int{303, 200, 404, 200, 403}},
-			"GET /console/prints":                        {"/console/prints", [5]int{303, 200, 200, 200, 403}},
-			"GET /console/labels/:code/qr.png":           {"/console/labels/:code/qr.png", [5]int{303, 200, 404, 200, 200}},
-			"GET /console/labels/:code/qr.svg":           {"/console/labels/:code/qr.svg", [5]int{303, 200, 404, 200, 200}},
-			"GET /console/labels/:code/verify":           {"/console/labels/:code/verify", [5]int{303, 200, 303, 200, 200}},
-			"GET /console/report":                        {"/console/report", [5]int{303, 200, 200, 200, 200}},
-			"GET /console/report.csv":                    {"/console/report.csv", [5]int{303, 200, 200, 200, 200}},
-			"GET /console/sales":                         {"/console/sales", [5]int{303, 200, 200, 403, 403}},
-			"POST /console/sales":                        {"/console/sales", [5]int{303, 403, 403, 403, 403}},
-			"POST /console/sales/upload":                 {"/console/sales/upload", [5]int{303, 403, 403, 403, 403}},
+			"GET /console/static/console.css":                   {"/console/static/console.css", [5]int{200, 200, 200, 200, 200}},
+			"GET /console/login":                                {"/console/login", [5]int{200, 303, 303, 303, 303}},
+			"GET /console/register":                             {"/console/register", [5]int{200, 303, 303, 303, 303}},
+			"POST /console/register":                            {"/console/register", [5]int{403, 403, 403, 403, 403}},
+			"GET /console/registry":                             {"/console/registry", [5]int{200, 200, 200, 200, 200}},
+			"GET /console":                                      {"/console", [5]int{303, 303, 303, 303, 303}},
+			"GET /console/catalog":                              {"/console/catalog", [5]int{303, 200, 200, 200, 200}},
+			"GET /console/filings/:id":                          {"/console/filings/:id/filing", [5]int{303, 200, 404, 200, 200}},
+			"GET /console/filings/:id/documents/:doc_id":        {"/console/filings/:doc", [5]int{303, 200, 404, 200, 200}},
+			"GET /console/filings/:id/confirm":                  {"/console/filings/:id/filing/confirm?action=cancel", [5]int{303, 200, 404, 403, 403}},
+			"GET /console/batches/:id/void":                     {"/console/batches/:batch/void", [5]int{303, 200, 404, 200, 403}},
+			"POST /console/batches/:id/void":                    {"/console/batches/:batch/void", [5]int{303, 403, 403, 403, 403}},
+			"GET /console/password":                             {"/console/password", [5]int{303, 200, 200, 200, 200}},
+			"GET /console/users":                                {"/console/users", [5]int{303, 403, 403, 403, 200}},
+			"POST /console/password":                            {"/console/password", [5]int{303, 403, 403, 403, 403}},
+			"POST /console/users/password-reset":                {"/console/users/password-reset", [5]int{303, 403, 403, 403, 403}},
+			"GET /console/queue":                                {"/console/queue", [5]int{303, 403, 403, 200, 200}},
+			"GET /console/enterprises":                          {"/console/enterprises", [5]int{303, 403, 403, 200, 200}},
+			"GET /console/enterprises/:id":                      {"/console/enterprises/:ent", [5]int{303, 403, 403, 200, 200}},
+			"GET /console/signals":                              {"/console/signals", [5]int{303, 200, 200, 200, 200}},
+			"GET /console/signals/:id":                          {"/console/signals/:signal", [5]int{303, 200, 404, 200, 200}},
+			"GET /console/signals/:id/resolve":                  {"/console/signals/:signal/resolve", [5]int{303, 403, 403, 200, 403}},
+			"GET /console/signals/:id/reports/:report_id/photo": {"/console/signals/:signal/reports/999/photo", [5]int{303, 404, 404, 404, 404}},
+			"GET /console/signal-rules":                         {"/console/signal-rules", [5]int{303, 403, 403, 200, 200}},
+			"GET /console/webhooks":                             {"/console/webhooks", [5]int{303, 200, 200, 403, 200}},
+			"GET /console/webhooks/:id":                         {"/console/webhooks/:hook", [5]int{303, 200, 404, 403, 404}},
+			"GET /console/webhooks/:id/delete":                  {"/console/webhooks/:hook/delete", [5]int{303, 200, 404, 403, 404}},
+			"GET /console/scans":                                {"/console/scans", [5]int{303, 200, 200, 200, 200}},
+			"GET /console/batches/:id/scans":                    {"/console/batches/:batch/scans", [5]int{303, 200, 404, 200, 200}},
+			"GET /console/catalog/new":                          {"/console/catalog/new", [5]int{303, 403, 403, 403, 200}},
+			"GET /console/catalog/:id/edit":                     {"/console/catalog/:product/edit", [5]int{303, 403, 403, 403, 200}},
+			"GET /console/special-mark":                         {"/console/special-mark", [5]int{303, 403, 403, 403, 200}},
+			"POST /console/special-mark":                        {"/console/special-mark", [5]int{303, 403, 403, 403, 403}},
+			"GET /console/filings":                              {"/console/filings", [5]int{303, 200, 200, 403, 403}},
+			"GET /console/filings/new":                          {"/console/filings/new", [5]int{303, 200, 200, 403, 403}},
+			"GET /console/filings/:id/edit":                     {"/console/filings/:id/filing/edit", [5]int{303, 200, 404, 403, 403}},
+			"GET /console/batches/:id":                          {"/console/batches/:batch", [5]int{303, 200, 404, 200, 200}},
+			"GET /console/batches/:id/codes.csv":                {"/console/batches/:batch/codes.csv", [5]int{303, 200, 404, 403, 403}},
+			"GET /console/batches/:id/labels.zip":               {"/console/batches/:batch/labels.zip", [5]int{303, 200, 404, 403, 403}},
+			"GET /console/batches/:id/labels.pdf":               {"/console/batches/:batch/labels.pdf", [5]int{303, 200, 404, 200, 403}},
+			"GET /console/batches/:id/preview.png":              {"/console/batches/:batch/preview.png", [5]int{303, 200, 404, 200, 403}},
+			"GET /console/prints":                               {"/console/prints", [5]int{303, 200, 200, 200, 403}},
+			"GET /console/labels/:code/qr.png":                  {"/console/labels/:code/qr.png", [5]int{303, 200, 404, 200, 200}},
+			"GET /console/labels/:code/qr.svg":                  {"/console/labels/:code/qr.svg", [5]int{303, 200, 404, 200, 200}},
+			"GET /console/labels/:code/verify":                  {"/console/labels/:code/verify", [5]int{303, 200, 303, 200, 200}},
+			"GET /console/report":                               {"/console/report", [5]int{303, 200, 200, 200, 200}},
+			"GET /console/report.csv":                           {"/console/report.csv", [5]int{303, 200, 200, 200, 200}},
+			"GET /console/sales":                                {"/console/sales", [5]int{303, 200, 200, 403, 403}},
+			"POST /console/sales":                               {"/console/sales", [5]int{303, 403, 403, 403, 403}},
+			"POST /console/sales/upload":                        {"/console/sales/upload", [5]int{303, 403, 403, 403, 403}},
 			// POSTs without a token: refused (anonymous visitors are sent to sign in first;
 			// the sign-in form itself needs the token too).
 			"POST /console/login":                  {"/console/login", [5]int{403, 403, 403, 403, 403}},
@@ -245,6 +267,9 @@ func TestConsoleRouteTable(t *testing.T) {
 			"POST /console/filings/:id/documents":  {"/console/filings/:id/filing/documents", [5]int{303, 403, 403, 403, 403}},
 			"POST /console/filings/:id/gtins":      {"/console/filings/:id/filing/gtins", [5]int{303, 403, 403, 403, 403}},
 			"POST /console/filings/:id/batches":    {"/console/filings/:id/filing/batches", [5]int{303, 403, 403, 403, 403}},
+			"POST /console/signals/:id/events":     {"/console/signals/:signal/events", [5]int{303, 403, 403, 403, 403}},
+			"POST /console/webhooks":               {"/console/webhooks", [5]int{303, 403, 403, 403, 403}},
+			"POST /console/webhooks/:id/delete":    {"/console/webhooks/:hook/delete", [5]int{303, 403, 403, 403, 403}},
 		}
 		clients := []*client{newClient(t, e), newClient(t, e), newClient(t, e), newClient(t, e), newClient(t, e)}
 		clients[1].mustLogin("ent1", apitest.Password)
