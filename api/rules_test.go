@@ -114,7 +114,7 @@ func TestRulesFromVerification(t *testing.T) {
 		r := e.Get(fmt.Sprintf("/api/v1/label-batches/%d/scans", batch), w.owner.Token)
 		r.JSON(t, &st)
 		if r.Code != 200 || st.Scans != 8 || st.LabelsIssued != 4 || st.LabelsScanned != 3 || st.DistinctNetworks != 4 ||
-			st.SignalsRaised != 3 || len(st.Days) != 1 || st.Days[0].Scans != 8 {
+			st.SignalsRaised != 3 || len(st.Days) != 1 || st.Days[0].Scans != 8 || len(st.Days[0].Date) != len("2006-01-02") {
 			t.Fatalf("batch analytics: %d %s", r.Code, r.Body)
 		}
 		e.Get(fmt.Sprintf("/api/v1/label-batches/%d/scans", batch), w.other.Token).Problem(t, 404)

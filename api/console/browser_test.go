@@ -321,6 +321,42 @@ func TestBrowserConsole(t *testing.T) {
 	}
 	shot("console-report.png")
 
+	// Signals: scans of the enterprise's labels from several networks raise them (the rules
+	// run where scans are written); the reviewer reads the list and a signal, acknowledges
+	// it, and opens the product's scan analytics.
+	for i, addr := range []string{"203.0.113.10", "198.51.100.20", "192.0.2.30", "203.0.113.40", "198.51.100.50"} {
+		for _, line := range lines[1 : 2+i] {
+			code := strings.Split(line, ",")[1]
+			if r := e.Do(apitest.Request{Method: "GET", Path: "/api/v1/verify/" + code, RemoteAddr: addr + ":1234"}); r.Code != 200 {
+				t.Fatalf("verify: %d", r.Code)
+			}
+		}
+	}
+	e.Recorder.Sync()
+	do("reviewer opens the signals", chromedp.Navigate(base+"/console/signals"), chromedp.WaitVisible(chromedp.CSS(`table`)))
+	if s := text("main"); !strings.Contains(s, "多地扫描同一标签") || !strings.Contains(s, "靖远枸杞") || !strings.Contains(s, "待处理") {
+		t.Fatalf("signals: %.400s", s)
+	}
+	if n := text(".top nav a[href=\"/console/signals\"]"); !strings.Contains(n, "待处理") {
+		t.Fatalf("navigation: %q", n)
+	}
+	shot("console-signals.png")
+	do("reviewer opens a signal and acknowledges it",
+		chromedp.Click(chromedp.CSS(`tbody tr:first-child a[href^="/console/signals/"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#ack-note`)),
+		chromedp.SendKeys(chromedp.CSS(`#ack-note`), "已通知企业核查该批次的流向"),
+		chromedp.Click(chromedp.CSS(`form:has(#ack-note) button`)),
+		chromedp.WaitVisible(chromedp.CSS(`.notice`)))
+	if s := text("main"); !strings.Contains(s, "已受理") || !strings.Contains(s, "已通知企业核查该批次的流向") {
+		t.Fatalf("signal page: %.400s", s)
+	}
+	shot("console-signal.png")
+	do("reviewer opens the analytics", chromedp.Navigate(fmt.Sprintf("%s/console/scans?product_id=%d", base, prod)), chromedp.WaitVisible(chromedp.CSS(`svg.chart`)))
+	if s := text("main"); !strings.Contains(s, "扫码次数") || !strings.Contains(s, "激活率") {
+		t.Fatalf("analytics: %.400s", s)
+	}
+	shot("console-scans.png")
+
 	// The consumer: the label's /v/ page on a 375 px wide phone.
 	do("consumer opens /v/",
 		chromedp.EmulateViewport(375, 740, chromedp.EmulateScale(2), chromedp.EmulateMobile),

@@ -82,7 +82,9 @@ func TestConsoleScanAnalytics(t *testing.T) {
 				t.Fatalf("a stranger counts the owner's scans: %+v", f)
 			}
 		}
-		w.entC.get(batch).must(t, 200, "激活率 50.0%", "多地扫描同一标签", "扫描次数过多")
+		// The day's bars: scans and networks of today, China time.
+		w.entC.get(batch).must(t, 200, "激活率 50.0%", "多地扫描同一标签", "扫描次数过多",
+			"<title>扫码次数 "+today[5:]+"：4</title>", "<title>不同网络 "+today[5:]+"：3</title>")
 		w.otherC.get(batch).must(t, http.StatusNotFound)
 		w.revC.get(batch+"?from=yesterday").must(t, http.StatusUnprocessableEntity, "请填写日期，如 2026-03-01。")
 		w.revC.get(batch+"?from=2020-01-01").must(t, http.StatusUnprocessableEntity, "时间范围最长 366 天。")

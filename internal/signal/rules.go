@@ -359,7 +359,7 @@ func (r *Rules) evaluate(scans []model.ObservedScan, owners map[int64]model.Labe
 		if n := r.spreadOf(label, s); n >= r.p.SpreadNetworks {
 			x := on(model.RuleSpread, label, s.At)
 			x.Count, x.Absolute = int64(n), true
-			x.Detail = fmt.Sprintf("%s 内被 %d 个不同网络查询", r.p.SpreadWindow, n)
+			x.Detail = fmt.Sprintf("%s 内被 %d 个不同网络查询", zhDuration(r.p.SpreadWindow), n)
 			add(x)
 		}
 		if s.BatchID != 0 {
@@ -368,7 +368,7 @@ func (r *Rules) evaluate(scans []model.ObservedScan, owners map[int64]model.Labe
 				x.Key = "burst:batch:" + strconv.FormatInt(s.BatchID, 10) + ":" + s.Network
 				x.Network = s.Network
 				x.Count, x.Absolute = int64(n), true
-				x.Detail = fmt.Sprintf("同一网络 %s 内查询该批次标签 %d 次", r.p.BurstWindow, n)
+				x.Detail = fmt.Sprintf("同一网络 %s 内查询该批次标签 %d 次", zhDuration(r.p.BurstWindow), n)
 				add(x)
 			}
 		}

@@ -50,6 +50,11 @@ func (s *Store) ScanStats(ctx context.Context, sc model.ScanScope) (*model.ScanS
 		Group(day).Order("day").Scan(&out.Days).Error; err != nil {
 		return nil, translate(err, "scan")
 	}
+	for i := range out.Days {
+		// The SQLite driver reads date()'s text back as a time ("2026-03-01T00:00:00Z"): the
+		// day is its first ten characters, as MySQL's DATE_FORMAT gives it.
+		out.Days[i].Date = out.Days[i].Date[:min(10, len(out.Days[i].Date))]
+	}
 	var tot struct{ Scans, Networks int64 }
 	if err := q.Session(&gorm.Session{}).Select("COUNT(*) AS scans, COUNT(DISTINCT NULLIF(s.network, '')) AS networks").
 		Scan(&tot).Error; err != nil {
