@@ -49,7 +49,6 @@ type Deps struct {
 	Filings     *filing.Service
 	Labels      *label.Service
 	Verify      *verify.Service
-	Signals     *verify.Signals
 	Sales       *sales.Service
 	Reports     *report.Service
 	TradeItems  *tradeitem.Service // GTINs under filings

@@ -110,13 +110,3 @@ type UnknownCode struct {
 
 // TableName pins the table.
 func (UnknownCode) TableName() string { return "unknown_codes" }
-
-// Signal is a counterfeit signal for reviewers.
-type Signal struct {
-	Kind      string // over_scanned | unknown_code
-	Code      string
-	Count     int64
-	FirstSeen time.Time
-	LastSeen  time.Time
-	FilingID  *int64
-}

@@ -181,7 +181,6 @@ func New(cfg config.Config, st *store.Store, log *slog.Logger, clock func() time
 		Labels:           labels,
 		SpecialMarks:     marks,
 		Verify:           verifier,
-		Signals:          verify.NewSignals(st, cfg.ScanWarnThreshold),
 		Sales:            sales.New(st, clock),
 		Reports:          report.New(st, clock),
 		TradeItems:       tradeitem.New(st),

@@ -261,25 +261,3 @@ func sanitize(raw string) string {
 	}
 	return string(b)
 }
-
-// SignalStore lists counterfeit signals.
-type SignalStore interface {
-	ListSignals(ctx context.Context, kind string, threshold, minTries int64, page model.Page) ([]model.Signal, int64, error)
-}
-
-// Signals shows reviewers the traces of fake labels: labels scanned past the threshold, and
-// unknown codes tried again and again.
-type Signals struct {
-	store     SignalStore
-	threshold int64
-}
-
-// NewSignals wires Signals with GIMARK_SCAN_WARN_THRESHOLD.
-func NewSignals(store SignalStore, threshold int) *Signals {
-	return &Signals{store: store, threshold: int64(threshold)}
-}
-
-// Signals returns one page, newest first; kind "" means both kinds.
-func (s *Signals) Signals(ctx context.Context, kind string, minTries int64, page model.Page) ([]model.Signal, int64, error) {
-	return s.store.ListSignals(ctx, kind, s.threshold, minTries, page)
-}
