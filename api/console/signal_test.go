@@ -183,6 +183,12 @@ func TestConsoleSignalWorkflow(t *testing.T) {
 		w.adminC.get(page).must(t, 200, "已通报", "admin（管理员）")
 		w.revC.get("/console/signals").must(t, 200, "(1 待处理)")
 
+		// The navigation: the admin has the special mark's page and the webhooks; a reviewer neither.
+		w.adminC.get("/console/catalog").must(t, 200, `href="/console/special-mark"`, `href="/console/webhooks"`)
+		if p := w.revC.get("/console/catalog"); strings.Contains(p.Body, `href="/console/special-mark"`) || strings.Contains(p.Body, `href="/console/webhooks"`) {
+			t.Fatal("a reviewer is offered the admin's pages")
+		}
+
 		// The rule table, as it runs (staff).
 		w.revC.get("/console/signal-rules").must(t, 200, "同一标签被扫描超过 20 次", "24 小时 内至少 3 个不同网络", "10 分钟 内同一网络")
 	})
