@@ -223,7 +223,7 @@ func (h *Console) SignalAct(c *gin.Context) error {
 	if to == model.SignalResolved {
 		page = "signal_resolve.html"
 		v.Title = "确认处理结案"
-		if c.PostForm("confirm") != "1" {
+		if c.PostForm("confirm") != "1" && p.Role == model.RoleReviewer {
 			// Not from the confirmation page: show it, nothing changes yet.
 			d, err := h.loadSignal(c, id)
 			if err != nil {

@@ -120,6 +120,7 @@ func TestConsoleSignalWorkflow(t *testing.T) {
 		w.entC.submit(page, ev, url.Values{"note": {"该批次已发往兰州经销商"}}).must(t, http.StatusSeeOther)
 		w.entC.submit(page, ev, url.Values{"to": {"acknowledged"}, "note": {"我们处理"}}).must(t, http.StatusForbidden, "您无权进行此操作")
 		w.entC.get(ev[:len(ev)-len("/events")]+"/resolve").must(t, http.StatusForbidden)
+		w.entC.submit(page, ev, url.Values{"to": {"resolved"}, "resolution": {"false_alarm"}, "note": {"x"}}).must(t, http.StatusForbidden)
 
 		// The reviewer: a note is required; acknowledge; acknowledging again is 409 on the page.
 		w.revC.submit(page, ev, url.Values{"to": {"acknowledged"}, "note": {"  "}}).must(t, http.StatusUnprocessableEntity, "必填。", `id="ack-note"`)
