@@ -638,3 +638,59 @@ func BenchmarkEncode(b *testing.B) {
 		}
 	}
 }
+
+// TestMatrixIsTheStandardSymbol checks Matrix against Bitmap: the same size at every level,
+// and a symbol a decoder reads back. Where both encoders pick the same mask the modules are
+// the same; the mask is the one free choice of the standard.
+func TestMatrixIsTheStandardSymbol(t *testing.T) {
+	same := 0
+	contents := []string{label, "HTTPS://GI.BAIYIN.GOV.CN/V/ABCDEFGHJKLMNPQRS", "https://example.com/01/09506000134352/21/ABC?x=1", "12345678901234567890"}
+	for i := range 40 {
+		contents = append(contents, fmt.Sprintf("HTTP://LOCALHOST:8080/V/%016dX", i*7919))
+	}
+	for _, c := range contents {
+		for _, lv := range []Level{Low, Medium, High, Highest} {
+			m, err := Matrix(c, lv)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := Bitmap(c, lv)
+			if len(m) != len(b) {
+				t.Fatalf("%q at %s: %d modules a side, Bitmap %d", c, lv, len(m), len(b))
+			}
+			if fmt.Sprint(m) == fmt.Sprint(b) {
+				same++
+			}
+			if got, _ := scan(t, rasterise(m, 4)); got != c {
+				t.Fatalf("%q at %s decodes as %q", c, lv, got)
+			}
+		}
+	}
+	t.Logf("%d of %d symbols identical to Bitmap's", same, 4*len(contents))
+	if _, err := Matrix(""); !errors.Is(err, ErrContent) {
+		t.Errorf("empty content: %v", err)
+	}
+	if _, err := Matrix(strings.Repeat("x", 3000)); !errors.Is(err, ErrContent) {
+		t.Errorf("too long: %v", err)
+	}
+}
+
+// BenchmarkMatrix compares the two encoders on a label URL.
+func BenchmarkMatrix(b *testing.B) {
+	b.Run("Bitmap", func(b *testing.B) {
+		b.ReportAllocs()
+		for range b.N {
+			if _, err := Bitmap(label); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("Matrix", func(b *testing.B) {
+		b.ReportAllocs()
+		for range b.N {
+			if _, err := Matrix(label); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
