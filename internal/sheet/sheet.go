@@ -3,15 +3,19 @@
 // authorization number, the QR code of the label's URL and its human-readable code, on a
 // label stock (Templates).
 //
-// The PDF is made with github.com/go-pdf/fpdf (README: chosen over signintech/gopdf by a
-// benchmark). QR codes are vector paths written straight into the page's content stream, one
-// "re" per run of dark modules in module units under one transform, which keeps a label to a
-// few kilobytes; they are computed on every core while the document is written. Text is set
-// in an embedded TrueType CJK font (assets.CJKFont) that fpdf subsets to the glyphs used.
+// The fonts, the artwork and the part every label shares (one form XObject) are made with
+// github.com/go-pdf/fpdf (README: chosen over signintech/gopdf by a benchmark) as a one-page
+// document; the pages are then streamed after its objects (stream.go), because fpdf holds
+// every page and the whole file in memory until the end. QR codes (qr.Matrix) are vector
+// paths in each page's content stream, one "re" per run of dark modules in module units
+// under one transform, which keeps a label to a few kilobytes; pages are built and deflated
+// on every core a chunk ahead of the writer. Text is set in embedded TrueType fonts
+// (assets.CJKFont and Go Regular) that fpdf subsets to the glyphs used.
 package sheet
 
 import (
 	"bytes"
+	"compress/zlib"
 	"errors"
 	"fmt"
 	"io"
@@ -174,6 +178,7 @@ type doc struct {
 	rows                 []fitted
 	voidText             fitted
 	static               fpdf.Template // the shared part of a label
+	shell                *shell        // the document the pages share (stream.go)
 }
 
 func (d *doc) width1(s string) float64 { return textWidth(s) }
@@ -217,31 +222,63 @@ func newDoc(t Template, f Facts, art *Artwork, opt Options) *doc {
 // Write renders labels on template t as one PDF to w. art is nil until an artwork is
 // uploaded: labels then carry a plain frame with 专用标志图样 and the code in its slot.
 // Voided labels print as a crossed-out box with 已作废 and no QR code.
+//
+// The pages are built a chunk ahead of the writer on every core (QR symbol, operators,
+// deflation) and written as they come (stream.go), so memory does not grow with the file.
 func Write(w io.Writer, t Template, f Facts, art *Artwork, labels []Label, opt Options) error {
+	d := newDoc(t, f, art, opt)
+	sh, err := d.makeShell(labels)
+	if err != nil {
+		return err
+	}
+	d.shell = sh
+	per := t.PerPage()
+	pages := max(1, (len(labels)+per-1)/per)
+	chunk := max(1, 256/per) // pages
+	type result struct {
+		pages [][]byte
+		err   error
+	}
+	// Buffered: the chunk in flight can always be handed over, so its goroutine ends even
+	// when the writer has stopped.
+	ready := make(chan result, 1)
+	prep := func(p0 int) {
+		pp, err := d.pages(labels, p0, min(p0+chunk, pages))
+		ready <- result{pp, err}
+	}
+	go prep(0)
+	next := 0
+	return writeFile(w, sh, t, pages, func() ([][]byte, error) {
+		r := <-ready
+		if next += chunk; r.err == nil && next < pages {
+			go prep(next)
+		}
+		return r.pages, r.err
+	})
+}
+
+// makeShell makes the one-page document whose fonts, artwork and label XObject every page
+// uses (stream.go): the fonts carry every glyph of the shared text and of labels' own.
+func (d *doc) makeShell(labels []Label) (*shell, error) {
+	t := d.t
 	pdf := fpdf.NewCustom(&fpdf.InitType{UnitStr: "mm", Size: fpdf.SizeType{Wd: t.PageW, Ht: t.PageH}})
 	pdf.SetMargins(0, 0, 0)
 	pdf.SetAutoPageBreak(false, 0)
-	// Pages are deflated. fpdf sets up a zlib writer of its own for each page (about 1.5 MB):
-	// on a roll template, one label a page, that is about a quarter of a file's CPU time.
-	// Storing such pages undeflated measured 0.98× the QR baseline's CPU time instead of
-	// 1.29×, but fpdf holds the whole output in memory too, so the 2.5× larger file raised
-	// the peak RSS growth of 10,000 labels from 125 to 156 MiB, past the 128 MiB limit.
 	pdf.SetCompression(true)
 	pdf.SetCatalogSort(true) // the same labels give the same file, apart from its dates
 	pdf.SetCreator("gimark", true)
 	pdf.SetTitle("地理标志专用标志 标签 "+t.Name, true)
 	addFonts(pdf)
 	pdf.SetFont(cjkFace.family, "", 8)
-	if art != nil {
-		pdf.RegisterImageOptionsReader("mark", fpdf.ImageOptions{ImageType: "PNG"}, bytes.NewReader(art.PNG))
+	if d.art != nil {
+		pdf.RegisterImageOptionsReader("mark", fpdf.ImageOptions{ImageType: "PNG"}, bytes.NewReader(d.art.PNG))
 	}
 	if err := pdf.Error(); err != nil {
-		return fmt.Errorf("sheet: %w", err)
+		return nil, fmt.Errorf("sheet: %w", err)
 	}
-	d := newDoc(t, f, art, opt)
 	d.pdf = pdf
 	// What every label of the document shares is drawn once, as a form XObject each label
-	// places: per label the page then holds only the QR code, the code and the serial.
+	// places: per label a page then holds only the QR code, the code and the serial.
 	d.static = pdf.CreateTemplateCustom(fpdf.PointType{}, fpdf.SizeType{Wd: t.LabelW, Ht: t.LabelH}, func(tp *fpdf.Tpl) {
 		d.pdf = &tp.Fpdf
 		d.drawMark(0, 0)
@@ -251,86 +288,100 @@ func Write(w io.Writer, t Template, f Facts, art *Artwork, labels []Label, opt O
 		d.text(d.scan, d.l.scan, 0, 0, 'C')
 		d.pdf = pdf
 	})
-
-	// QR paths are built on every core a chunk ahead of the writer.
-	const chunk = 256
-	next := make(chan []qrPath, 1)
-	prep := func(lo int) { next <- d.qrPaths(labels[lo:min(lo+chunk, len(labels))], lo) }
-	if len(labels) > 0 {
-		go prep(0)
-	}
-	for lo := 0; lo < len(labels); lo += chunk {
-		paths := <-next
-		if hi := lo + chunk; hi < len(labels) {
-			go prep(hi)
+	pdf.AddPage()
+	pdf.UseTemplateScaled(d.static, fpdf.PointType{}, fpdf.SizeType{Wd: t.LabelW, Ht: t.LabelH})
+	runes := usedRunes(labels)
+	for _, f := range []*face{latinFace, cjkFace} {
+		pt := float64(shellLatinPt)
+		if f == cjkFace {
+			pt = shellCJKPt
 		}
-		for k, p := range paths {
-			if p.err != nil {
-				// Drain the chunk in flight so its goroutine ends.
-				if lo+chunk < len(labels) {
-					<-next
-				}
-				return p.err
-			}
-			d.label(lo+k, labels[lo+k], p.ops)
+		pdf.SetFont(f.family, "", pt)
+		if s := runes[f]; s != "" {
+			pdf.Text(1, 1, s)
 		}
 	}
-	if len(labels) == 0 {
-		pdf.AddPage()
+	var buf bytes.Buffer
+	if err := pdf.Output(&buf); err != nil {
+		return nil, fmt.Errorf("sheet: %w", err)
 	}
-	if err := pdf.Error(); err != nil {
-		return fmt.Errorf("sheet: %w", err)
-	}
-	return pdf.Output(w)
+	return parseShell(buf.Bytes())
 }
 
 func inset(b box, by float64) box { return box{b.x + by, b.y + by, b.w - 2*by, b.h - 2*by} }
 
-type qrPath struct {
-	ops string
-	err error
+// pageEncoder holds one worker's buffers: a page's operators and their deflated form.
+type pageEncoder struct {
+	ops []byte
+	z   bytes.Buffer
+	zw  *zlib.Writer
 }
 
-// qrPaths builds the QR content-stream operators of labels (the i-th is label first+i).
-func (d *doc) qrPaths(labels []Label, first int) []qrPath {
-	out := make([]qrPath, len(labels))
+var pageEncoders = sync.Pool{New: func() any {
+	e := new(pageEncoder)
+	e.zw, _ = zlib.NewWriterLevel(&e.z, zlib.BestSpeed)
+	return e
+}}
+
+// pages builds the deflated content streams of pages p0 to p1 (exclusive), on every core.
+func (d *doc) pages(labels []Label, p0, p1 int) ([][]byte, error) {
+	out := make([][]byte, p1-p0)
+	errs := make([]error, p1-p0)
+	per := d.t.PerPage()
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	for range runtime.GOMAXPROCS(0) {
+	for range min(runtime.GOMAXPROCS(0), p1-p0) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			e := pageEncoders.Get().(*pageEncoder)
+			defer pageEncoders.Put(e)
 			for {
-				i := int(next.Add(1) - 1)
-				if i >= len(labels) {
+				k := int(next.Add(1) - 1)
+				if k >= len(out) {
 					return
 				}
-				if labels[i].Voided {
-					continue // a voided label never carries a QR code
+				b := e.ops[:0]
+				if d.opt.CutMarks {
+					b = d.cutMarks(b)
 				}
-				x, y := d.t.origin((first + i) % d.t.PerPage())
-				out[i].ops, out[i].err = d.qrOps(labels[i].URL, x+d.l.qr.x, y+d.l.qr.y, d.l.qr.w)
+				first := (p0 + k) * per
+				for slot := range per {
+					if first+slot >= len(labels) {
+						break
+					}
+					var err error
+					if b, err = d.label(b, slot, labels[first+slot]); err != nil {
+						errs[k] = err
+						return
+					}
+				}
+				e.ops = b
+				e.z.Reset()
+				e.zw.Reset(&e.z)
+				e.zw.Write(b)
+				e.zw.Close()
+				out[k] = bytes.Clone(e.z.Bytes())
 			}
 		}()
 	}
 	wg.Wait()
-	return out
+	return out, errors.Join(errs...)
 }
 
-// qrOps draws content's symbol, quiet zone included, as a side×side mm square at (x, y) from
-// the page's top-left: one transform to module units (y pointing down), then one rectangle
-// per horizontal run of dark modules, filled black.
-func (d *doc) qrOps(content string, x, y, side float64) (string, error) {
-	bm, err := qr.Bitmap(content)
+// qrOps appends content's symbol, quiet zone included, as a side×side mm square at (x, y)
+// from the page's top-left: one transform to module units (y pointing down), then one
+// rectangle per horizontal run of dark modules, filled black.
+func (d *doc) qrOps(b []byte, content string, x, y, side float64) ([]byte, error) {
+	bm, err := qr.Matrix(content)
 	if err != nil {
-		return "", err
+		return b, err
 	}
 	n := len(bm)
 	mod := side / float64(n)
 	if mod < MinModule {
-		return "", fmt.Errorf("%w: %d modules in %.1f mm on %s", ErrModule, n, side, d.t.Name)
+		return b, fmt.Errorf("%w: %d modules in %.1f mm on %s", ErrModule, n, side, d.t.Name)
 	}
-	b := make([]byte, 0, 64+12*n*n/4)
 	s := mod * d.kpt
 	b = append(b, "q 0 g "...)
 	b = strconv.AppendFloat(b, s, 'f', 5, 64)
@@ -350,18 +401,19 @@ func (d *doc) qrOps(content string, x, y, side float64) (string, error) {
 		}
 		b = append(b, " re\n"...)
 	}
-	b = append(b, "f Q\n"...)
-	return string(b), nil
+	return append(b, "f Q\n"...), nil
 }
 
 // rects covers the dark modules of bm with rectangles {x, y, w, h}: each horizontal run of
 // dark modules, merged with the same run in the rows below it (finder patterns and other
 // solid blocks become one rectangle), which makes a symbol's path about a quarter shorter.
 func rects(bm [][]bool) [][4]int {
+	type run struct{ x, w, rect int }
 	var out [][4]int
-	open := map[[2]int]int{} // run (x, w) of the previous row → its rectangle in out
+	var prev, cur []run // the runs of the row above and of this row, left to right
 	for y, row := range bm {
-		next := make(map[[2]int]int, len(open))
+		cur = cur[:0]
+		j := 0
 		for x := 0; x < len(row); {
 			if !row[x] {
 				x++
@@ -371,41 +423,38 @@ func rects(bm [][]bool) [][4]int {
 			for x < len(row) && row[x] {
 				x++
 			}
-			key := [2]int{start, x - start}
-			if i, ok := open[key]; ok {
-				out[i][3]++
-				next[key] = i
+			w := x - start
+			for j < len(prev) && prev[j].x < start {
+				j++
+			}
+			if j < len(prev) && prev[j].x == start && prev[j].w == w {
+				out[prev[j].rect][3]++
+				cur = append(cur, run{start, w, prev[j].rect})
 			} else {
-				out = append(out, [4]int{start, y, x - start, 1})
-				next[key] = len(out) - 1
+				out = append(out, [4]int{start, y, w, 1})
+				cur = append(cur, run{start, w, len(out) - 1})
 			}
 		}
-		open = next
+		prev, cur = cur, prev
 	}
 	return out
 }
 
-// label draws the i-th label of the document.
-func (d *doc) label(i int, lb Label, qrOps string) {
-	pdf, t := d.pdf, d.t
-	slot := i % t.PerPage()
-	if slot == 0 {
-		pdf.AddPage()
-		if d.opt.CutMarks {
-			d.cutMarks()
-		}
-	}
+// label appends the operators of a label in slot of its page.
+func (d *doc) label(b []byte, slot int, lb Label) ([]byte, error) {
+	t := d.t
 	ox, oy := t.origin(slot)
 	if lb.Voided {
-		d.voided(ox, oy, lb)
-		return
+		return d.voided(b, ox, oy, lb), nil
 	}
-	pdf.UseTemplateScaled(d.static, fpdf.PointType{X: ox, Y: oy}, fpdf.SizeType{Wd: t.LabelW, Ht: t.LabelH})
-	d.text(d.fit(GroupCode(lb.Code), d.l.code, 8), d.l.code, ox, oy, 'L')
-	d.text(d.fit("No."+strconv.Itoa(lb.Serial), d.l.serial, 8), d.l.serial, ox, oy, 'R')
-	// The QR path, the largest write, goes last: the page's buffer then grows once to about
-	// its final size (fpdf keeps every page in memory until the file is written).
-	pdf.RawWriteStr(qrOps)
+	b = append(b, "q 1 0 0 1 "...)
+	b = appendNums(b, ox*d.kpt, (t.PageH-oy-t.LabelH)*d.kpt)
+	b = append(b, "cm /TPL"...)
+	b = append(b, d.static.ID()...)
+	b = append(b, " Do Q\n"...)
+	b = d.textOps(b, d.fit(GroupCode(lb.Code), d.l.code, 8), d.l.code, ox, oy, 'L')
+	b = d.textOps(b, d.fit("No."+strconv.Itoa(lb.Serial), d.l.serial, 8), d.l.serial, ox, oy, 'R')
+	return d.qrOps(b, lb.URL, ox+d.l.qr.x, oy+d.l.qr.y, d.l.qr.w)
 }
 
 func (d *doc) drawMark(ox, oy float64) {
@@ -422,24 +471,34 @@ func (d *doc) drawMark(ox, oy float64) {
 	d.text(d.uscc, d.slot, ox, oy, 'C')
 }
 
-// voided draws a crossed-out box with 已作废 and the serial, and no code or QR.
-func (d *doc) voided(ox, oy float64, lb Label) {
-	pdf, p := d.pdf, d.l.pad
-	W, H := d.t.LabelW, d.t.LabelH
-	pdf.SetLineWidth(0.3)
-	pdf.Rect(ox+p, oy+p, W-2*p, H-2*p, "D")
-	pdf.Line(ox+p, oy+p, ox+W-p, oy+H-p)
-	pdf.Line(ox+W-p, oy+p, ox+p, oy+H-p)
-	d.text(d.voidText, box{W * 0.2, H * 0.3, W * 0.6, H * 0.35}, ox, oy, 'C')
-	d.text(d.fit("No."+strconv.Itoa(lb.Serial), d.l.serial, 8), d.l.serial, ox, oy, 'R')
+// voided appends a crossed-out box with 已作废 and the serial, and no code or QR.
+func (d *doc) voided(b []byte, ox, oy float64, lb Label) []byte {
+	p, k, H := d.l.pad, d.kpt, d.t.PageH
+	W, LH := d.t.LabelW, d.t.LabelH
+	b = append(b, "q "...)
+	b = appendNums(b, 0.3*k)
+	b = append(b, "w\n"...)
+	b = appendNums(b, (ox+p)*k, (H-oy-p)*k, (W-2*p)*k, -(LH-2*p)*k)
+	b = append(b, "re S\n"...)
+	b = d.line(b, ox+p, oy+p, ox+W-p, oy+LH-p)
+	b = d.line(b, ox+W-p, oy+p, ox+p, oy+LH-p)
+	b = append(b, "Q\n"...)
+	b = d.textOps(b, d.voidText, box{W * 0.2, LH * 0.3, W * 0.6, LH * 0.35}, ox, oy, 'C')
+	return d.textOps(b, d.fit("No."+strconv.Itoa(lb.Serial), d.l.serial, 8), d.l.serial, ox, oy, 'R')
 }
 
-// text draws fitted text in b (relative to the label at ox, oy), centred vertically.
-func (d *doc) text(f fitted, b box, ox, oy float64, align byte) {
-	if len(f.lines) == 0 {
-		return
-	}
-	pdf := d.pdf
+// line appends a stroked line between two points in mm from the page's top-left.
+func (d *doc) line(b []byte, x1, y1, x2, y2 float64) []byte {
+	k, H := d.kpt, d.t.PageH
+	b = appendNums(b, x1*k, (H-y1)*k)
+	b = append(b, "m "...)
+	b = appendNums(b, x2*k, (H-y2)*k)
+	return append(b, "l S\n"...)
+}
+
+// place lays fitted text out in b (relative to the label at ox, oy), centred vertically,
+// and hands each run of one font to emit with its baseline's start in mm on the page.
+func (d *doc) place(f fitted, b box, ox, oy float64, align byte, emit func(fc *face, x, y float64, run string)) {
 	lh := lineHeight(f.pt)
 	top := oy + b.y + (b.h-lh*float64(len(f.lines)))/2
 	for k, s := range f.lines {
@@ -455,30 +514,46 @@ func (d *doc) text(f fitted, b box, ox, oy float64, align byte) {
 		// The baseline sits about 0.8 of the size below the line's top, centred in the leading.
 		y := top + float64(k)*lh + f.pt*mmPerPt*(0.1+0.82)
 		fontRuns(s, func(fc *face, run string) {
-			pdf.SetFont(fc.family, "", f.pt)
-			pdf.Text(x, y, run)
+			emit(fc, x, y, run)
 			x += textWidth(run) * f.pt
 		})
 	}
 }
 
-// cutMarks draws hairline crosses at every corner of the label grid.
-func (d *doc) cutMarks() {
-	pdf, t := d.pdf, d.t
-	pdf.SetLineWidth(0.1)
-	pdf.SetDrawColor(128, 128, 128)
+// text draws fitted text with fpdf (the label XObject).
+func (d *doc) text(f fitted, b box, ox, oy float64, align byte) {
+	d.place(f, b, ox, oy, align, func(fc *face, x, y float64, run string) {
+		d.pdf.SetFont(fc.family, "", f.pt)
+		d.pdf.Text(x, y, run)
+	})
+}
+
+// textOps appends fitted text as page operators.
+func (d *doc) textOps(b []byte, f fitted, bx box, ox, oy float64, align byte) []byte {
+	d.place(f, bx, ox, oy, align, func(fc *face, x, y float64, run string) {
+		b = d.appendText(b, fc, f.pt, x, y, run)
+	})
+	return b
+}
+
+// cutMarks appends hairline crosses at every corner of the label grid, in grey.
+func (d *doc) cutMarks(b []byte) []byte {
+	t := d.t
+	b = append(b, "q "...)
+	b = appendNums(b, 0.1*d.kpt)
+	b = append(b, "w 0.502 G\n"...)
 	const arm = 1.5
 	for r := 0; r <= t.Rows; r++ {
 		for c := 0; c <= t.Cols; c++ {
 			for _, x := range edges(t.Left, t.LabelW, t.GapX, c, t.Cols) {
 				for _, y := range edges(t.Top, t.LabelH, t.GapY, r, t.Rows) {
-					pdf.Line(x-arm, y, x+arm, y)
-					pdf.Line(x, y-arm, x, y+arm)
+					b = d.line(b, x-arm, y, x+arm, y)
+					b = d.line(b, x, y-arm, x, y+arm)
 				}
 			}
 		}
 	}
-	pdf.SetDrawColor(0, 0, 0)
+	return append(b, "Q\n"...)
 }
 
 // edges are the grid lines at boundary k of n cells: one where cells touch, two across a gap.

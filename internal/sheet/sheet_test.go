@@ -265,3 +265,70 @@ func TestPreview(t *testing.T) {
 		}
 	}
 }
+
+// TestStreamedFile checks the file Write streams: every cross-reference entry points at its
+// object, the page tree counts every page, and (with poppler and zbar) every label that is
+// not voided carries a QR code that reads back as its URL, on every page.
+func TestStreamedFile(t *testing.T) {
+	xrefAt := regexp.MustCompile(`startxref\n(\d+)\n%%EOF\n$`)
+	for _, tc := range []struct {
+		tpl    string
+		labels int
+	}{{"roll-40x30", 3}, {"a4-4x10", 41}} {
+		tpl, _ := Lookup(tc.tpl)
+		labels := sampleLabels(tc.labels, "HTTP://LOCALHOST:8080/V/")
+		labels[1].Voided = true
+		var buf bytes.Buffer
+		if err := Write(&buf, tpl, sampleFacts(), nil, labels, Options{CutMarks: true}); err != nil {
+			t.Fatal(err)
+		}
+		b := buf.Bytes()
+		m := xrefAt.FindSubmatch(b)
+		if m == nil {
+			t.Fatalf("%s: no startxref at the end", tc.tpl)
+		}
+		at, _ := strconv.Atoi(string(m[1]))
+		lines := strings.Split(string(b[at:]), "\n")
+		var first, count int
+		if _, err := fmt.Sscanf(lines[1], "%d %d", &first, &count); err != nil || lines[0] != "xref" {
+			t.Fatalf("%s: xref %q %q", tc.tpl, lines[0], lines[1])
+		}
+		for i := 1; i < count; i++ {
+			off, _ := strconv.Atoi(strings.Fields(lines[2+i])[0])
+			if !bytes.HasPrefix(b[off:], []byte(strconv.Itoa(i)+" 0 obj\n")) {
+				t.Fatalf("%s: object %d is not at %d", tc.tpl, i, off)
+			}
+		}
+		pages := (tc.labels + tpl.PerPage() - 1) / tpl.PerPage()
+		if !bytes.Contains(b, []byte(fmt.Sprintf("/Count %d\n", pages))) || !bytes.Contains(b, []byte(fmt.Sprintf("/Size %d\n", count))) {
+			t.Fatalf("%s: page count or trailer size wrong", tc.tpl)
+		}
+		if _, err := exec.LookPath("zbarimg"); err != nil {
+			continue
+		}
+		dir := t.TempDir()
+		file := filepath.Join(dir, "l.pdf")
+		os.WriteFile(file, b, 0o600)
+		info, err := exec.Command("pdfinfo", file).CombinedOutput()
+		if err != nil || !strings.Contains(string(info), fmt.Sprintf("Pages:           %d\n", pages)) || strings.Contains(strings.ToLower(string(info)), "error") {
+			t.Fatalf("%s: pdfinfo: %v\n%s", tc.tpl, err, info)
+		}
+		if out, err := exec.Command("pdftoppm", "-r", "300", "-png", file, filepath.Join(dir, "p")).CombinedOutput(); err != nil {
+			t.Fatalf("pdftoppm: %v %s", err, out)
+		}
+		pngs, _ := filepath.Glob(filepath.Join(dir, "p-*.png"))
+		out, _ := exec.Command("zbarimg", append([]string{"-q", "--raw"}, pngs...)...).Output()
+		got := strings.Fields(string(out))
+		slices.Sort(got)
+		var want []string
+		for _, lb := range labels {
+			if !lb.Voided {
+				want = append(want, lb.URL)
+			}
+		}
+		slices.Sort(want)
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: the QR codes read %d URLs, want %d (%v)", tc.tpl, len(got), len(want), got)
+		}
+	}
+}
