@@ -15,6 +15,7 @@ package qr
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	goqr "github.com/piglig/go-qr"
 	qrcode "github.com/skip2/go-qrcode"
@@ -141,12 +142,16 @@ func Matrix(content string, opts ...Option) ([][]bool, error) {
 	// is one byte segment (UTF-8), never kanji mode.
 	var segs []*goqr.QrSegment
 	var err error
-	// go-qr's optimal split never ends for content past version 27 (it checks versions 1, 10
-	// and 27 only), so it is asked for at most 27 and longer content is one plain segment.
-	if ascii(content) {
+	// Content of alphanumeric characters only, without a run of 13 digits (a label URL), is
+	// best one alphanumeric segment (ISO/IEC 18004 annex J: a numeric segment pays from 13
+	// digits on), which saves the search. go-qr's optimal split never ends for content past
+	// version 27 (it checks versions 1, 10 and 27 only), so it is asked for at most 27 and
+	// longer content is one plain segment.
+	split := ascii(content) && !oneAlphanumericSegment(content)
+	if split {
 		segs, err = goqr.MakeSegmentsOptimally(content, level, goqr.MinVersion, 27)
 	}
-	if !ascii(content) || err != nil {
+	if !split || err != nil {
 		segs, err = goqr.MakeSegments(content)
 	}
 	if err != nil {
@@ -177,6 +182,27 @@ func ascii(s string) bool {
 		if s[i] >= 0x80 {
 			return false
 		}
+	}
+	return true
+}
+
+// oneAlphanumericSegment reports whether content is QR alphanumeric characters only, with
+// no run of 13 or more digits.
+func oneAlphanumericSegment(content string) bool {
+	digits := 0
+	for i := range len(content) {
+		c := content[i]
+		switch {
+		case c >= '0' && c <= '9':
+			if digits++; digits >= 13 {
+				return false
+			}
+			continue
+		case c >= 'A' && c <= 'Z', strings.IndexByte(" $%*+-./:", c) >= 0:
+		default:
+			return false
+		}
+		digits = 0
 	}
 	return true
 }

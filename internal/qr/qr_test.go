@@ -644,7 +644,8 @@ func BenchmarkEncode(b *testing.B) {
 // the same; the mask is the one free choice of the standard.
 func TestMatrixIsTheStandardSymbol(t *testing.T) {
 	same := 0
-	contents := []string{label, "HTTPS://GI.BAIYIN.GOV.CN/V/ABCDEFGHJKLMNPQRS", "https://example.com/01/09506000134352/21/ABC?x=1", "12345678901234567890"}
+	contents := []string{label, "HTTPS://GI.BAIYIN.GOV.CN/V/ABCDEFGHJKLMNPQRS", "https://example.com/01/09506000134352/21/ABC?x=1", "12345678901234567890",
+		"HTTP://H/V/123456789012X", "HTTP://H/V/1234567890123X", "HTTP://H/V/12345678901234567890123456789X", "HTTPS://ID.GS1.ORG/01/09506000134352/21/ABC"}
 	for i := range 40 {
 		contents = append(contents, fmt.Sprintf("HTTP://LOCALHOST:8080/V/%016dX", i*7919))
 	}
