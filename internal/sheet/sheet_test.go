@@ -332,3 +332,26 @@ func TestStreamedFile(t *testing.T) {
 		}
 	}
 }
+
+// failAfter fails every write once n bytes have been written.
+type failAfter struct{ n int }
+
+var errFull = errors.New("disk full")
+
+func (f *failAfter) Write(b []byte) (int, error) {
+	if f.n -= len(b); f.n < 0 {
+		return 0, errFull
+	}
+	return len(b), nil
+}
+
+// TestWriteError: a writer that fails ends the file with its error, not a truncated success.
+func TestWriteError(t *testing.T) {
+	tpl, _ := Lookup("roll-40x30")
+	for _, n := range []int{0, 100 << 10} {
+		err := Write(&failAfter{n: n}, tpl, sampleFacts(), nil, sampleLabels(1000, "HTTP://LOCALHOST:8080/V/"), Options{})
+		if !errors.Is(err, errFull) {
+			t.Errorf("failing after %d bytes: %v", n, err)
+		}
+	}
+}

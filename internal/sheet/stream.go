@@ -129,21 +129,28 @@ func parseShell(b []byte) (*shell, error) {
 	return s, nil
 }
 
-// pdfWriter writes objects and remembers where each starts.
+// pdfWriter writes objects and remembers where each starts, and the first write error.
 type pdfWriter struct {
 	w       *bufio.Writer
 	n       int64
 	offsets []int64 // by object number
+	err     error
 }
 
 func (p *pdfWriter) write(b []byte) {
-	k, _ := p.w.Write(b)
+	k, err := p.w.Write(b)
 	p.n += int64(k)
+	if p.err == nil {
+		p.err = err
+	}
 }
 
 func (p *pdfWriter) writeString(s string) {
-	k, _ := p.w.WriteString(s)
+	k, err := p.w.WriteString(s)
 	p.n += int64(k)
+	if p.err == nil {
+		p.err = err
+	}
 }
 
 // begin starts object i.
@@ -178,6 +185,9 @@ func writeFile(w io.Writer, sh *shell, t Template, pages int, next func() ([][]b
 		chunk, err := next()
 		if err != nil {
 			return err
+		}
+		if p.err != nil {
+			return fmt.Errorf("sheet: %w", p.err) // no use building pages that cannot be written
 		}
 		for _, content := range chunk {
 			obj := pageObject(sh, i)
