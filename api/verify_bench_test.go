@@ -15,15 +15,25 @@ import (
 )
 
 // BenchmarkVerifyHandler measures the verification handler in-process, without the network,
-// to show where its time goes:
+// to show where its time goes, on SQLite and (with GIMARK_TEST_MYSQL_DSN) MySQL:
 //
-//	go test -run='^$' -bench=VerifyHandler -cpuprofile=cpu.out ./api
+//	go test -run='^$' -bench=VerifyHandler/sqlite -cpuprofile=cpu.out ./api
 func BenchmarkVerifyHandler(b *testing.B) {
-	e, codes := verifyFixture(b)
+	for _, eng := range testdb.Engines(b) {
+		b.Run(eng.Name, func(b *testing.B) { benchmarkVerifyHandler(b, eng) })
+	}
+}
+
+func benchmarkVerifyHandler(b *testing.B, eng testdb.Engine) {
+	e, codes := verifyFixture(b, eng)
 	b.Run("gimark-verify", func(b *testing.B) { parallelGet(b, e.Handler, "/api/v1/verify/", codes) })
 	// The same-run baseline: a minimal Gin handler doing one indexed lookup with database/sql
-	// on the same database.
-	stmt, err := e.Store.Pools()["reader"].Prepare("SELECT id, status, scan_count FROM labels WHERE code = ?")
+	// on the same database, through verification's own pool on MySQL.
+	pool := e.Store.Pools()["reader"]
+	if eng.Name == "mysql" {
+		pool = e.Store.Pools()["verify"]
+	}
+	stmt, err := pool.Prepare("SELECT id, status, scan_count FROM labels WHERE code = ?")
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -54,8 +64,8 @@ func parallelGet(b *testing.B, h http.Handler, prefix string, codes []string) {
 	})
 }
 
-func verifyFixture(b *testing.B) (*apitest.Env, []string) {
-	e := apitest.New(b, testdb.Engine{Name: "sqlite"}, apitest.Options{ScanThreshold: 1_000_000})
+func verifyFixture(b *testing.B, eng testdb.Engine) (*apitest.Env, []string) {
+	e := apitest.New(b, eng, apitest.Options{ScanThreshold: 1_000_000})
 	owner, rev := e.Enterprise("owner"), e.Reviewer("rev")
 	filing := e.Approved(owner, e.Product("靖远枸杞"), rev)
 	batch := e.Post(fmt.Sprintf("/api/v1/filings/%d/label-batches", filing), owner.Token, map[string]int{"quantity": 10000}).ID(b)

@@ -115,13 +115,22 @@ request = function()
   return wrk.format("GET", PREFIX .. codes[math.random(#codes)])
 end
 LUA
-run_wrk() { # url-prefix → "req/s p99_ms"
+# CPU time (user + system, in clock ticks) a process has used so far.
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+tck=$(getconf CLK_TCK)
+dbpid=; [ $engine = mysql ] && dbpid=$(pgrep -o -x mariadbd || pgrep -o -x mysqld || true)
+run_wrk() { # url-prefix port server-pid → "req/s p99_ms non-2xx server-µs/req database-µs/req"
   sed "s|PREFIX|\"$1\"|" "$work/random.lua" >"$work/r.lua"
+  local s0 d0=0 s1 d1=0
+  s0=$(ticks "$3"); [ -n "$dbpid" ] && d0=$(ticks "$dbpid")
   wrk -t2 -c"$CONNS" -d"$DURATION" --latency -s "$work/r.lua" "http://127.0.0.1:$2" >"$work/wrk.out"
+  s1=$(ticks "$3"); [ -n "$dbpid" ] && d1=$(ticks "$dbpid")
+  local total; total=$(awk '/requests in/ {print $1}' "$work/wrk.out")
+  cpu_us="$(echo "($s1 - $s0) * 1000000 / $tck / $total" | bc) $(echo "($d1 - $d0) * 1000000 / $tck / $total" | bc)"
   rps=$(awk '/Requests\/sec/ {print $2}' "$work/wrk.out")
   p99=$(awk '$1=="99%" {v=$2; if (v ~ /us$/) {sub(/us$/, "", v); v=v/1000} else if (v ~ /ms$/) {sub(/ms$/, "", v)} else if (v ~ /s$/) {sub(/s$/, "", v); v=v*1000}; print v "ms"}' "$work/wrk.out")
   non2xx=$(awk '/Non-2xx/ {print $5}' "$work/wrk.out")
-  echo "$rps $p99 ${non2xx:-0}"
+  echo "$rps $p99 ${non2xx:-0} $cpu_us"
 }
 # The baseline's pool is as large as gimark's verification pool: one connection per core on
 # SQLite, 8 on MySQL.
@@ -138,25 +147,25 @@ for round in $(seq 1 "${ROUNDS:-3}"); do
     # The other build alone on the same database file, then this one again, fresh too.
     stop_server
     start_server "$OLD_BIN"
-    run_wrk /api/v1/verify/ $PORT >>"$work/old"
+    run_wrk /api/v1/verify/ $PORT "$srv" >>"$work/old"
     stop_server
     start_server "$work/gimark"
   fi
   wrk -t2 -c"$CONNS" -d"$DURATION" "http://127.0.0.1:$BASE_PORT/ping" | awk '/Requests\/sec/ {print $2}' >>"$work/ping"
-  run_wrk /lookup/ $BASE_PORT >>"$work/lookup"
+  run_wrk /lookup/ $BASE_PORT "$base" >>"$work/lookup"
   if [ -n "${PROFILE:-}" ] && [ "$round" = 1 ]; then
     curl -sf "http://$GIMARK_PPROF_ADDR/debug/pprof/profile?seconds=8" -o "$PROFILE" &
   fi
-  run_wrk /api/v1/verify/ $PORT >>"$work/verify"
+  run_wrk /api/v1/verify/ $PORT "$srv" >>"$work/verify"
   sleep 1 # let the scan buffer drain between rounds
 done
 p_rps=$(median <"$work/ping")
 l_rps=$(cut -d' ' -f1 "$work/lookup" | median); l_p99=$(awk '{print $2}' "$work/lookup" | sed 's/ms//' | median)ms
 v_rps=$(cut -d' ' -f1 "$work/verify" | median); v_p99=$(awk '{print $2}' "$work/verify" | sed 's/ms//' | median)ms
 v_bad=$(awk '{s+=$3} END {print s+0}' "$work/verify")
-echo "rounds (req/s p99 non-2xx):"; paste "$work/ping" "$work/lookup" "$work/verify" | sed 's/^/  ping | lookup | verify: /'
+echo "rounds (req/s p99 non-2xx server-µs/req database-µs/req):"; paste "$work/ping" "$work/lookup" "$work/verify" | sed 's/^/  ping | lookup | verify: /'
 if [ -n "${OLD_BIN:-}" ]; then
-  echo "rounds of OLD_BIN verify | this build's verify (req/s p99 non-2xx):"
+  echo "rounds of OLD_BIN verify | this build's verify (req/s p99 non-2xx server-µs/req database-µs/req):"
   paste -d'|' "$work/old" "$work/verify" | awk -F'|' '{split($1,o," "); split($2,n," "); printf "  %s | %s   (%.0f %%)\n", $1, $2, 100*n[1]/o[1]}'
   o_rps=$(cut -d' ' -f1 "$work/old" | median); o_p99=$(awk '{print $2}' "$work/old" | sed 's/ms//' | median)ms
 fi
@@ -170,6 +179,14 @@ printf 'gin + 1 lookup (database/sql): %s req/s, p99 %s (%s connections)\n' "$l_
 printf 'gimark /api/v1/verify:      %s req/s, p99 %s, non-2xx %s\n' "$v_rps" "$v_p99" "$v_bad"
 printf 'verify / lookup baseline:   %.0f %% (target: >= 80 %%); p99 %s against %s (target: <= 1.2x)\n' "$(echo "100 * $v_rps / $l_rps" | bc -l)" "$v_p99" "$l_p99"
 printf 'verify p99 / baseline p99:  %.2f (target: <= 1.5)\n' "$(echo "${v_p99%ms} / ${l_p99%ms}" | bc -l)"
+# Where the CPU goes: each process's CPU time over the requests it answered (medians).
+l_cpu=$(cut -d' ' -f4 "$work/lookup" | median); l_db=$(cut -d' ' -f5 "$work/lookup" | median)
+v_cpu=$(cut -d' ' -f4 "$work/verify" | median); v_db=$(cut -d' ' -f5 "$work/verify" | median)
+if [ $engine = mysql ]; then
+  printf 'CPU µs a request:           lookup baseline %s + database %s; verify %s + database %s\n' "$l_cpu" "$l_db" "$v_cpu" "$v_db"
+else
+  printf 'CPU µs a request:           lookup baseline %s; verify %s (the database is in the process)\n' "$l_cpu" "$v_cpu"
+fi
 if [ -n "${OLD_BIN:-}" ]; then
   printf 'OLD_BIN /api/v1/verify:     %s req/s, p99 %s\n' "$o_rps" "$o_p99"
   printf 'verify / OLD_BIN verify:    %.0f %% (medians; target: >= 95 %%)\n' "$(echo "100 * $v_rps / $o_rps" | bc -l)"
