@@ -40,7 +40,7 @@ type VerifyRow struct {
 	VoidReason     string // read only for a voided label
 	ScanCount      int64
 	FirstScannedAt *time.Time
-	FoldMark       int64 // scans with id up to this are in ScanCount, later ones not yet (where counts are folded)
+	FoldMark       int64 // the mark of the last fold that changed ScanCount: the label's scans with id up to it are in, later ones not yet (where counts are folded)
 }
 
 // ScanFlush is one batch of buffered verification events, written together.

@@ -36,10 +36,10 @@ func (sqliteScans) foldCounts(tx *gorm.DB) (int64, int64, error) {
 	// The aggregate comes out in label id order, so the update walks the labels table
 	// forwards and writes each page once.
 	res := tx.Exec(`UPDATE labels SET scan_count = scan_count + j.c, first_scanned_at = COALESCE(first_scanned_at, j.f),
-last_scanned_at = CASE WHEN last_scanned_at IS NULL OR last_scanned_at < j.l THEN j.l ELSE last_scanned_at END
+last_scanned_at = CASE WHEN last_scanned_at IS NULL OR last_scanned_at < j.l THEN j.l ELSE last_scanned_at END, folded_to = ?
 FROM (SELECT label_id AS id, COUNT(*) AS c, MIN(scanned_at) AS f, MAX(scanned_at) AS l FROM scans
       WHERE id > ? AND id <= ? AND label_id IS NOT NULL GROUP BY label_id) AS j
-WHERE labels.id = j.id`, mark.From.Int64, mark.To.Int64)
+WHERE labels.id = j.id`, mark.To.Int64, mark.From.Int64, mark.To.Int64)
 	if res.Error != nil {
 		return 0, 0, res.Error
 	}

@@ -36,9 +36,13 @@
 //  2. The mark and the counts move in one transaction: a crash folds nothing twice and
 //     loses nothing, and scans written by a process that died are folded by the next fold of
 //     any instance.
-//  3. Verification's one read (LabelForVerify, one prepared statement) returns the mark with
-//     the label, from the same snapshot: the count read holds exactly the scans with id up to
-//     that mark (model.VerifyRow.FoldMark).
+//  3. A fold sets each label it changes to its new mark (labels.folded_to) in the statement
+//     that changes the count, and verification's one read (LabelForVerify, one prepared
+//     statement) returns that column with the count, from the same row: the count holds
+//     exactly the label's scans with id up to it (model.VerifyRow.FoldMark), and no scan of
+//     the label lies between it and the global mark (the fold that took one in would have
+//     moved it). A column of the row, not a subquery on scan_fold: that cost MySQL about a
+//     sixth of the read.
 //
 // The Recorder keeps, under r.mu, the pending tally and the flushes it wrote that are not
 // known to be folded (r.written, in id order, each named by one of its scan ids), and the
@@ -50,17 +54,22 @@
 //     then on a mark at or past w.id means it is folded.
 //  3. After the flush, it joins r.written (or, if it failed, its scans leave the tally: they
 //     are dropped and counted as such).
-//  4. Unfolded(label, mark), after the read: the tally, less the flushes in r.written (and
-//     r.writing) with an id at or below the mark the read returned. What is left is this
+//  4. Unfolded(label, mark, forgets), after the read: the tally, less the flushes in
+//     r.written (and r.writing) with an id at or below the mark the read returned. A flush
+//     holding a scan of the label with its id at or below the label's mark was folded (that
+//     fold's MAX(id) passed it); one past the mark was not (its fold would have moved the
+//     label's mark past it). What is left is this
 //     instance's scans that the count read does not hold: buffered, being written, or written
 //     past the mark. Another instance's scans past the mark are not counted: they show once
 //     a fold takes them in, at most one fold interval plus one flush after they were made.
 //  5. forget, in the writer goroutine after each tick and each fold, takes the flushes at or
-//     below the highest mark seen (by reads or by this instance's folds) out of r.written and
-//     the tally, and remembers the last one's id in r.forgot. A read whose mark is below
-//     r.forgot raced a fold and can no longer be told its own scans apart: Unfolded says so
-//     and the reader reads again at once (rare; TestInstancesCountConcurrently fails without
-//     it).
+//     below the highest mark seen (by reads or by this instance's folds; every label's mark
+//     is at or below the global one, so those flushes are folded) out of r.written and the
+//     tally, and counts that it did (r.forgets). A read may have begun before the fold that
+//     folded them, and then its count holds them no more than the tally does: the reader
+//     takes Forgets before the read, Unfolded refuses when it has changed since, and the
+//     reader reads again at once (rare: forgets happen a few times a fold interval;
+//     TestInstancesCountConcurrently fails without it).
 //
 // So an instance's answer is every scan folded by the read's snapshot plus its own not in it:
 // exact for its own scans, and for a label read twice by one caller, numbered strictly
@@ -124,8 +133,9 @@
 //   - Folded counts: a flush names itself before COMMIT, never after (a fold by another
 //     instance could take it in first, and a reader would count it twice); a flush on MySQL
 //     takes its shared lock on the mark before its first insert; a fold takes the mark FOR
-//     UPDATE before it reads MAX(id); the mark and the label read stay one statement;
-//     Unfolded refuses a mark below r.forgot.
+//     UPDATE before it reads MAX(id); a fold sets folded_to in the statement that changes the
+//     count, and the count and folded_to are read in one statement; Forgets is taken before
+//     the read, and Unfolded refuses a read during which flushes were forgotten.
 //   - Counts applied at each flush: committing (step 4) runs after the write's last statement
 //     and before COMMIT (earlier would make readers wait for a write still preparing; after
 //     COMMIT would leave a window in which a reader sees the new column, takes a mark past the

@@ -62,13 +62,13 @@ type Recorder struct {
 	prev   *countWrite // the last one finished
 
 	// Counts folded (doc.go, "Folded counts").
-	deferred bool       // counts wait for a fold
-	writing  *flushed   // the flush being written, if any
-	written  []*flushed // flushes written and not known to be folded, in id order
-	seen     int64      // the highest fold mark seen (reads, this instance's folds)
-	forgot   int64      // written flushes with ids up to this have left pending
-	waiting  int        // scans in written (only the writer goroutine uses it)
-	folded   time.Time  // last fold
+	deferred bool          // counts wait for a fold
+	writing  *flushed      // the flush being written, if any
+	written  []*flushed    // flushes written and not known to be folded, in id order
+	seen     int64         // the highest fold mark seen (reads, this instance's folds)
+	forgets  atomic.Uint64 // how often forget has taken flushes out of pending (changed under mu)
+	waiting  int           // scans in written (only the writer goroutine uses it)
+	folded   time.Time     // last fold
 
 	// observer judges each written flush (the signal rules); network names a client's
 	// network as a keyed hash and a prefix. Both are set before the first scan (Observe).
@@ -268,15 +268,20 @@ type flushed struct {
 	labels map[int64]model.ScanTally
 }
 
+// Forgets is taken before a read whose count Unfolded completes: it changes whenever forget
+// takes flushes out of the pending tallies.
+func (r *Recorder) Forgets() uint64 { return r.forgets.Load() }
+
 // Unfolded is how many of this instance's scans of a label are not in a count read with fold
-// mark mark (folded counts), and the earliest of them (zero when there are none): scans
-// recorded and not yet written, and written ones past the mark. ok is false when the answer
-// cannot be told (this instance has forgotten flushes that the read does not count yet,
-// because a fold committed after the read): read again.
-func (r *Recorder) Unfolded(labelID, mark int64) (n int64, first time.Time, ok bool) {
+// mark mark (the label's folded_to: folded counts), and the earliest of them (zero when there
+// are none): scans recorded and not yet written, and written ones past the mark. forgets is
+// Forgets as taken before the read. ok is false when the answer cannot be told (this instance
+// has forgotten flushes since, which a read begun before their fold does not count): read
+// again.
+func (r *Recorder) Unfolded(labelID, mark int64, forgets uint64) (n int64, first time.Time, ok bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if mark < r.forgot {
+	if r.forgets.Load() != forgets {
 		return 0, time.Time{}, false
 	}
 	r.seen = max(r.seen, mark)
@@ -303,8 +308,7 @@ func (r *Recorder) Unfolded(labelID, mark int64) (n int64, first time.Time, ok b
 }
 
 // forget takes the flushes a fold mark seen has passed out of the pending tallies (run by
-// the writer goroutine). From then on, a read with an older mark cannot be answered and
-// reads again (Unfolded).
+// the writer goroutine). A read begun before cannot be answered and reads again (Unfolded).
 func (r *Recorder) forget() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -316,7 +320,7 @@ func (r *Recorder) forget() {
 		}
 	}
 	if i > 0 {
-		r.forgot = r.written[i-1].id
+		r.forgets.Add(1)
 		r.written = slices.Delete(r.written, 0, i)
 	}
 }

@@ -169,19 +169,21 @@ func (s *Service) Verify(ctx context.Context, raw, client, agent string) (*Resul
 // may already hold them, so it waits for that flush and reads again.
 func (s *Service) countedLabel(ctx context.Context, code string) (*model.VerifyRow, int64, time.Time, error) {
 	for {
-		var mark uint64
+		var mark, forgets uint64
 		if s.rec != nil && !s.rec.deferred {
 			mark = s.rec.Mark()
+		} else if s.rec != nil {
+			forgets = s.rec.Forgets()
 		}
 		row, err := s.store.LabelForVerify(ctx, code)
 		if err != nil || s.rec == nil {
 			return row, 0, time.Time{}, err
 		}
 		if s.rec.deferred {
-			if n, first, ok := s.rec.Unfolded(row.ID, row.FoldMark); ok {
+			if n, first, ok := s.rec.Unfolded(row.ID, row.FoldMark, forgets); ok {
 				return row, n, first, nil
 			}
-			// A fold committed after the read: read again (rare).
+			// Flushes were forgotten during the read: read again (rare).
 			if err := ctx.Err(); err != nil {
 				return nil, 0, time.Time{}, err
 			}
