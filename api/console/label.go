@@ -137,18 +137,25 @@ func (w *firstRows) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// batchPage shows a batch, its downloads and its first labels with their QR images.
-func (h *Console) BatchPage(c *gin.Context) error {
+// batchOfPath is the batch named by the path's id as the signed-in user may see it (another
+// enterprise's is not found), with that user.
+func (h *Console) batchOfPath(c *gin.Context) (*model.LabelBatch, model.Principal, error) {
+	p, _ := principalOf(c)
 	id, err := pathID(c, "id")
 	if err != nil {
-		return err
+		return nil, p, err
 	}
-	p, _ := principalOf(c)
-	ctx := c.Request.Context()
-	b, err := h.Labels.Get(ctx, p, id)
+	b, err := h.Labels.Get(c.Request.Context(), p, id)
+	return b, p, err
+}
+
+// batchPage shows a batch, its downloads and its first labels with their QR images.
+func (h *Console) BatchPage(c *gin.Context) error {
+	b, p, err := h.batchOfPath(c)
 	if err != nil {
 		return err
 	}
+	id, ctx := b.ID, c.Request.Context()
 	f, _, err := h.Filings.Get(ctx, p, b.FilingID)
 	if err != nil {
 		return err

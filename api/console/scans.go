@@ -89,16 +89,11 @@ func (h *Console) scanProducts(c *gin.Context, p model.Principal) []model.Produc
 
 // BatchScans is a batch's analytics (linked from the batch page).
 func (h *Console) BatchScans(c *gin.Context) error {
-	id, err := pathID(c, "id")
+	b, p, err := h.batchOfPath(c)
 	if err != nil {
 		return err
 	}
-	p, _ := principalOf(c)
-	ctx := c.Request.Context()
-	b, err := h.Labels.Get(ctx, p, id)
-	if err != nil {
-		return err
-	}
+	id, ctx := b.ID, c.Request.Context()
 	v := h.newView(c, "扫码分析 · 标签批次 #"+itoa(id), "scans")
 	d := scansData{Batch: b, Action: "/console/batches/" + itoa(id) + "/scans"}
 	v.Data = &d
