@@ -138,6 +138,11 @@ func (a *app) getSignal(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	return a.sendSignal(c, id)
+}
+
+// sendSignal answers with the signal and its trail as the caller may see them.
+func (a *app) sendSignal(c *gin.Context, id int64) error {
 	d, err := a.SignalCases.Get(c.Request.Context(), principal(c), id)
 	if err != nil {
 		return err
@@ -164,12 +169,7 @@ func (a *app) signalEvent(c *gin.Context) error {
 	if _, err := a.SignalCases.Act(c.Request.Context(), principal(c), id, signal.Change{To: req.To, Resolution: req.Resolution, Note: req.Note}); err != nil {
 		return err
 	}
-	d, err := a.SignalCases.Get(c.Request.Context(), principal(c), id)
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, toSignalDetail(d))
-	return nil
+	return a.sendSignal(c, id)
 }
 
 type ruleResponse struct {

@@ -95,16 +95,11 @@ type webhookData struct {
 
 func (h *Console) loadWebhook(c *gin.Context, id int64) (*webhookData, error) {
 	p, _ := principalOf(c)
-	hooks, err := h.Webhooks.List(c.Request.Context(), p)
+	w, err := h.Webhooks.Get(c.Request.Context(), p, id)
 	if err != nil {
 		return nil, err
 	}
-	for _, w := range hooks {
-		if w.ID == id {
-			return &webhookData{W: toWebhookView(w)}, nil
-		}
-	}
-	return nil, model.NotFound("webhook")
+	return &webhookData{W: toWebhookView(*w)}, nil
 }
 
 // WebhookPage is one endpoint with its delivery log, newest attempt first.

@@ -115,7 +115,8 @@ func (s *Service) List(ctx context.Context, p model.Principal) ([]model.Webhook,
 	return s.store.ListWebhooks(ctx, ent)
 }
 
-func (s *Service) visible(ctx context.Context, p model.Principal, id int64) (*model.Webhook, error) {
+// Get is one of the caller's endpoints; another owner's is not found.
+func (s *Service) Get(ctx context.Context, p model.Principal, id int64) (*model.Webhook, error) {
 	ent, err := owner(p)
 	if err != nil {
 		return nil, err
@@ -132,7 +133,7 @@ func (s *Service) visible(ctx context.Context, p model.Principal, id int64) (*mo
 
 // Delete removes one of the caller's endpoints.
 func (s *Service) Delete(ctx context.Context, p model.Principal, id int64) error {
-	if _, err := s.visible(ctx, p, id); err != nil {
+	if _, err := s.Get(ctx, p, id); err != nil {
 		return err
 	}
 	return s.store.DeleteWebhook(ctx, id, p.UserID)
@@ -140,7 +141,7 @@ func (s *Service) Delete(ctx context.Context, p model.Principal, id int64) error
 
 // Deliveries lists one page of an endpoint's delivery log.
 func (s *Service) Deliveries(ctx context.Context, p model.Principal, id int64, page model.Page) ([]model.WebhookDelivery, int64, error) {
-	if _, err := s.visible(ctx, p, id); err != nil {
+	if _, err := s.Get(ctx, p, id); err != nil {
 		return nil, 0, err
 	}
 	return s.store.WebhookDeliveries(ctx, id, page)
