@@ -130,12 +130,7 @@ var (
 // TestTextNeverLeavesItsLabel renders the long facts on every template and reads every
 // word's box back with pdftotext -bbox: each lies inside the label it belongs to.
 func TestTextNeverLeavesItsLabel(t *testing.T) {
-	if _, err := exec.LookPath("pdftotext"); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("pdftotext is missing (poppler-utils)")
-		}
-		t.Skip("pdftotext is missing (poppler-utils)")
-	}
+	needTools(t, "pdftotext")
 	f := longFacts()
 	for _, tpl := range Templates {
 		var buf bytes.Buffer
@@ -235,9 +230,7 @@ func TestConcurrentWrites(t *testing.T) {
 // TestPreview draws one label of each template as a PNG of the label's size whose QR code
 // decodes to specimen text, never to the label's URL: a preview is not a print.
 func TestPreview(t *testing.T) {
-	if _, err := exec.LookPath("zbarimg"); err != nil {
-		t.Skip("zbarimg not installed")
-	}
+	needTools(t, "zbarimg")
 	lb := sampleLabels(1, "HTTPS://GI.BAIYIN.GOV.CN/V/")[0]
 	for _, tpl := range Templates {
 		var buf bytes.Buffer
@@ -303,7 +296,7 @@ func TestStreamedFile(t *testing.T) {
 		if !bytes.Contains(b, []byte(fmt.Sprintf("/Count %d\n", pages))) || !bytes.Contains(b, []byte(fmt.Sprintf("/Size %d\n", count))) {
 			t.Fatalf("%s: page count or trailer size wrong", tc.tpl)
 		}
-		if _, err := exec.LookPath("zbarimg"); err != nil {
+		if !haveTools(t, "pdfinfo", "pdftoppm", "zbarimg") {
 			continue
 		}
 		dir := t.TempDir()
@@ -354,4 +347,27 @@ func TestWriteError(t *testing.T) {
 			t.Errorf("failing after %d bytes: %v", n, err)
 		}
 	}
+}
+
+// needTools skips (or, in CI, fails) when poppler-utils or zbar-tools are missing.
+func needTools(t *testing.T, tools ...string) {
+	t.Helper()
+	if !haveTools(t, tools...) {
+		t.Skipf("%v: not all installed (apt-get install poppler-utils zbar-tools)", tools)
+	}
+}
+
+// haveTools tells whether the tools are installed; in CI a missing one fails the test, since
+// a check that silently does not run there would prove nothing.
+func haveTools(t *testing.T, tools ...string) bool {
+	t.Helper()
+	for _, tool := range tools {
+		if _, err := exec.LookPath(tool); err != nil {
+			if os.Getenv("CI") != "" {
+				t.Fatalf("%s is missing (apt-get install poppler-utils zbar-tools)", tool)
+			}
+			return false
+		}
+	}
+	return true
 }
